@@ -1,0 +1,29 @@
+//! Command-line surface: the top-level parser and the one `match` that dispatches.
+
+use clap::{Parser, Subcommand};
+
+use crate::ui::Ui;
+
+/// Run coding agents on parallel git workstreams, each task tested, reviewed and
+/// approved before it lands as one commit; all state lives in the repository
+#[derive(Parser, Debug)]
+#[command(name = "git-aos", bin_name = "git aos", version, propagate_version = true)]
+pub struct Cli {
+    /// More logging on stderr (`-v` debug, `-vv` trace); `AOS_LOG` takes a filter too
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command of git aos.
+#[derive(Subcommand, Debug)]
+pub enum Command {}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli, _ui: &Ui) -> anyhow::Result<()> {
+    match cli.command {}
+}
