@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod error;
 pub mod ids;
+pub mod store;
 pub mod ui;

@@ -1,0 +1,220 @@
+//! The database: state commit chains under `refs/aos/`, notes on `refs/notes/aos`, and
+//! every other in-process git read. The only module that uses gix.
+
+mod archive;
+mod event;
+mod history;
+mod model;
+mod notes;
+mod read;
+pub mod refs;
+mod revs;
+mod tx;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use gix::ObjectId;
+
+pub use archive::ArchiveEntry;
+pub use event::{Actor, Event, trailer};
+pub use history::LogEntry;
+pub use model::{
+    FORMAT, TaskRecord, TaskStatus, TasksFile, WorkstreamRecord, WsStatus, now_rfc3339, path,
+};
+pub use read::Snapshot;
+pub use tx::StateTx;
+
+use crate::error::UserError;
+use crate::ids::WorkstreamName;
+
+/// Where the repository lives on disk.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The common git dir shared by all worktrees (canonical).
+    pub common_dir: PathBuf,
+    /// The git dir of the current worktree.
+    pub git_dir: PathBuf,
+    /// Top of the current worktree, if not bare.
+    pub workdir: Option<PathBuf>,
+    /// Top of the main worktree (parent of the common dir), if not bare.
+    pub main_workdir: Option<PathBuf>,
+}
+
+/// A handle on the repository's aos database. Cheap to clone, usable from any thread.
+#[derive(Clone)]
+pub struct Store {
+    sync: gix::ThreadSafeRepository,
+    paths: Paths,
+}
+
+impl Store {
+    /// Opens the repository that contains `dir`.
+    pub fn discover(dir: &Path) -> anyhow::Result<Self> {
+        let repo = gix::discover(dir).map_err(|e| {
+            anyhow::Error::new(e).context(UserError::with_hint(
+                format!("`{}` is not inside a git repository", dir.display()),
+                "run git aos inside a git repository, or create one with `git init`",
+            ))
+        })?;
+        let common_dir = std::fs::canonicalize(repo.common_dir())
+            .context("could not resolve the git common dir")?;
+        let git_dir =
+            std::fs::canonicalize(repo.git_dir()).context("could not resolve the git dir")?;
+        let workdir = repo.workdir().map(std::fs::canonicalize).transpose()?;
+        let main_workdir = (!repo.is_bare() || workdir.is_some())
+            .then(|| common_dir.parent().map(Path::to_path_buf))
+            .flatten()
+            .filter(|p| common_dir.file_name().is_some_and(|n| n == ".git") && p.is_dir());
+        Ok(Self {
+            sync: repo.into_sync(),
+            paths: Paths {
+                common_dir,
+                git_dir,
+                workdir,
+                main_workdir,
+            },
+        })
+    }
+
+    /// Returns where the repository lives.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Returns a repository handle for the calling thread.
+    fn repo(&self) -> gix::Repository {
+        self.sync.to_thread_local()
+    }
+
+    /// Returns the newest state of a live workstream, or `None` when there is none.
+    pub fn try_find(&self, name: &WorkstreamName) -> anyhow::Result<Option<Snapshot>> {
+        let repo = self.repo();
+        self.try_find_in(&repo, name)
+    }
+
+    /// Returns the newest state of a live workstream; a missing one is an error with a hint.
+    pub fn find(&self, name: &WorkstreamName) -> anyhow::Result<Snapshot> {
+        let repo = self.repo();
+        self.find_in(&repo, name)
+    }
+
+    fn try_find_in(
+        &self,
+        repo: &gix::Repository,
+        name: &WorkstreamName,
+    ) -> anyhow::Result<Option<Snapshot>> {
+        let Some(id) = ref_target(repo, &refs::live(name))? else {
+            return Ok(None);
+        };
+        read::snapshot(repo, id, &format!("workstream `{name}`")).map(Some)
+    }
+
+    fn find_in(&self, repo: &gix::Repository, name: &WorkstreamName) -> anyhow::Result<Snapshot> {
+        self.try_find_in(repo, name)?.ok_or_else(|| {
+            UserError::with_hint(
+                format!("no live workstream named `{name}`"),
+                "`git aos list` shows the live ones, `git aos archive list` the archived ones",
+            )
+            .into()
+        })
+    }
+
+    /// Returns the names of all live workstreams, sorted, with their state commits.
+    pub fn list_live(&self) -> anyhow::Result<Vec<(WorkstreamName, String)>> {
+        let repo = self.repo();
+        Ok(list_prefix(&repo, refs::LIVE_PREFIX)?
+            .into_iter()
+            .filter_map(|(rest, id)| rest.parse().ok().map(|n| (n, id.to_string())))
+            .collect())
+    }
+
+    /// Returns the snapshots of all live workstreams; one that cannot be read is an error.
+    pub fn load_live(&self) -> anyhow::Result<Vec<Snapshot>> {
+        let repo = self.repo();
+        let mut out = Vec::new();
+        for (rest, id) in list_prefix(&repo, refs::LIVE_PREFIX)? {
+            out.push(read::snapshot(&repo, id, &format!("workstream `{rest}`"))?);
+        }
+        Ok(out)
+    }
+
+    /// Returns a file of a snapshot's state tree, or `None` when absent.
+    pub fn read_file(&self, snap: &Snapshot, rela: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        read::blob_at(&self.repo(), snap.tree, rela)
+    }
+
+    /// Returns a snapshot's file parsed as TOML, or `None` when absent.
+    pub fn read_toml<T: serde::de::DeserializeOwned>(
+        &self,
+        snap: &Snapshot,
+        rela: &str,
+    ) -> anyhow::Result<Option<T>> {
+        let repo = self.repo();
+        let tx = StateTx::new(&repo, Some(snap.tree), snap.ws.clone());
+        tx.read_toml(rela)
+    }
+
+    /// Returns a snapshot's `tasks.toml` (empty when absent).
+    pub fn tasks(&self, snap: &Snapshot) -> anyhow::Result<TasksFile> {
+        Ok(self.read_toml(snap, path::TASKS)?.unwrap_or_default())
+    }
+
+    /// Returns the names inside a directory of a snapshot's state tree.
+    pub fn list_dir(&self, snap: &Snapshot, dir: &str) -> anyhow::Result<Vec<String>> {
+        read::names_in(&self.repo(), snap.tree, dir)
+    }
+
+    /// Returns every git config entry under `aos.` as (key without `aos.`, value).
+    pub fn aos_config(&self) -> Vec<(String, String)> {
+        let repo = self.repo();
+        let snapshot = repo.config_snapshot();
+        let mut out = Vec::new();
+        for section in snapshot
+            .plumbing()
+            .sections_by_name("aos")
+            .into_iter()
+            .flatten()
+        {
+            let sub = section.header().subsection_name().map(|s| s.to_string());
+            for key in section.body().value_names() {
+                let key = key.to_string();
+                if let Some(value) = section.body().value(&key) {
+                    let full = match &sub {
+                        Some(sub) => format!("{sub}.{key}"),
+                        None => key.clone(),
+                    };
+                    out.push((full, value.to_string()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Returns the object a ref points at, or `None` when the ref does not exist.
+fn ref_target(repo: &gix::Repository, full: &str) -> anyhow::Result<Option<ObjectId>> {
+    let Some(mut r) = repo.try_find_reference(full)? else {
+        return Ok(None);
+    };
+    Ok(Some(r.peel_to_id()?.detach()))
+}
+
+/// Returns (name after prefix, target) of every ref whose name starts with `prefix`.
+///
+/// gix matches a string prefix, not a path: pass a trailing `/` for a directory.
+fn list_prefix(repo: &gix::Repository, prefix: &str) -> anyhow::Result<Vec<(String, ObjectId)>> {
+    let mut out = Vec::new();
+    for r in repo.references()?.prefixed(prefix)? {
+        let r = r.map_err(|e| anyhow::anyhow!("could not read a ref under `{prefix}`: {e}"))?;
+        if let Some(id) = r.try_id() {
+            let name = r.name().as_bstr().to_string();
+            out.push((name[prefix.len()..].to_owned(), id.detach()));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
