@@ -6,6 +6,8 @@
 
 pub mod cli;
 pub mod error;
+pub mod git;
 pub mod ids;
+pub mod lock;
 pub mod store;
 pub mod ui;

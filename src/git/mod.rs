@@ -1,0 +1,106 @@
+//! The only place that spawns `git`: worktrees, status, config writes and maintenance —
+//! what gix cannot do (or cannot do with hooks and the index kept right).
+//!
+//! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
+
+mod worktree;
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use anyhow::Context as _;
+
+pub use worktree::{Worktree, WorktreeChange};
+
+/// Environment variable that tells git aos's hooks a command comes from git aos itself.
+pub const INTERNAL_ENV: &str = "AOS_INTERNAL";
+
+/// Returns a `git` command in `dir` with hooks of git aos disabled.
+fn command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir).env(INTERNAL_ENV, "1").stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `git <args>` in `dir` and returns its output; a non-zero exit is an error
+/// carrying git's stderr.
+pub fn run<I, S>(dir: &Path, args: I) -> anyhow::Result<Output>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<S> = args.into_iter().collect();
+    let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    tracing::debug!(dir = %dir.display(), "git {}", shown.join(" "));
+    let out = command(dir).args(&args).output().context("could not run `git`; is it installed and on PATH?")?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`git {}` failed: {}",
+            shown.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out)
+}
+
+/// Runs `git <args>` in `dir` and returns trimmed stdout.
+pub fn read<I, S>(dir: &Path, args: I) -> anyhow::Result<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = run(dir, args)?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
+}
+
+/// Returns git's version as (major, minor, patch).
+pub fn version() -> anyhow::Result<(u32, u32, u32)> {
+    let text = read(Path::new("."), ["--version"])?;
+    parse_version(&text).with_context(|| format!("could not understand `git --version`: {text}"))
+}
+
+fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let v = text.split_whitespace().nth(2)?;
+    let mut parts = v.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((major, minor, patch))
+}
+
+/// Sets a git config value in the repository's local config.
+pub fn config_set(dir: &Path, key: &str, value: &str) -> anyhow::Result<()> {
+    run(dir, ["config", "--local", key, value]).map(drop)
+}
+
+/// Adds a value to a multi-valued git config key unless it is already there.
+pub fn config_add_unique(dir: &Path, key: &str, value: &str) -> anyhow::Result<()> {
+    let existing = command(dir).args(["config", "--local", "--get-all", key]).output()?;
+    let present = String::from_utf8_lossy(&existing.stdout).lines().any(|l| l == value);
+    if !present {
+        run(dir, ["config", "--local", "--add", key, value])?;
+    }
+    Ok(())
+}
+
+/// Lets git pack loose objects and refs when it thinks it is time (`git gc --auto`).
+///
+/// State writes create loose objects that gix never packs; without this, reads slow down
+/// as a repository accumulates thousands of state commits.
+pub fn maintenance_auto(dir: &Path) {
+    if let Err(e) = run(dir, ["gc", "--auto", "--quiet"]) {
+        tracing::warn!("`git gc --auto` failed: {e:#}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_parse() {
+        assert_eq!(super::parse_version("git version 2.47.3"), Some((2, 47, 3)));
+        assert_eq!(super::parse_version("git version 2.39.5 (Apple Git-154)"), Some((2, 39, 5)));
+        assert_eq!(super::parse_version("git version 2.45.0.windows.1"), Some((2, 45, 0)));
+        assert_eq!(super::parse_version("nope"), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! Worktrees through the git CLI: add (with or without a new branch), remove, list, and
+//! what is uncommitted in one.
+
+use std::path::{Path, PathBuf};
+
+use super::{read, run};
+
+/// A worktree git knows about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worktree {
+    /// Its top directory.
+    pub path: PathBuf,
+    /// Checked-out commit, if any.
+    pub head: Option<String>,
+    /// Checked-out branch (short name), if any.
+    pub branch: Option<String>,
+}
+
+/// One uncommitted change in a worktree (`git status --porcelain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorktreeChange {
+    /// Two-letter status code (`??` for untracked).
+    pub code: String,
+    /// Path relative to the worktree top.
+    pub path: String,
+}
+
+/// Creates a worktree at `path` on a new branch `branch` starting at `start`.
+pub fn add_with_new_branch(repo: &Path, path: &Path, branch: &str, start: &str) -> anyhow::Result<()> {
+    let path = path.to_string_lossy();
+    run(repo, ["worktree", "add", "--quiet", "-b", branch, &path, start]).map(drop)
+}
+
+/// Creates a worktree at `path` on the existing branch `branch`.
+pub fn add_existing(repo: &Path, path: &Path, branch: &str) -> anyhow::Result<()> {
+    let path = path.to_string_lossy();
+    run(repo, ["worktree", "add", "--quiet", &path, branch]).map(drop)
+}
+
+/// Removes the worktree at `path`; `force` also discards its uncommitted changes.
+pub fn remove(repo: &Path, path: &Path, force: bool) -> anyhow::Result<()> {
+    let path = path.to_string_lossy();
+    let mut args = vec!["worktree", "remove"];
+    if force {
+        args.push("--force");
+    }
+    args.push(&path);
+    run(repo, args).map(drop)
+}
+
+/// Forgets worktrees whose directories are gone.
+pub fn prune(repo: &Path) -> anyhow::Result<()> {
+    run(repo, ["worktree", "prune"]).map(drop)
+}
+
+/// Returns every worktree of the repository.
+pub fn list(repo: &Path) -> anyhow::Result<Vec<Worktree>> {
+    let text = read(repo, ["worktree", "list", "--porcelain"])?;
+    Ok(parse_list(&text))
+}
+
+fn parse_list(text: &str) -> Vec<Worktree> {
+    let mut out = Vec::new();
+    for block in text.split("\n\n") {
+        let mut wt = Worktree { path: PathBuf::new(), head: None, branch: None };
+        for line in block.lines() {
+            if let Some(p) = line.strip_prefix("worktree ") {
+                wt.path = PathBuf::from(p);
+            } else if let Some(h) = line.strip_prefix("HEAD ") {
+                wt.head = Some(h.to_owned());
+            } else if let Some(b) = line.strip_prefix("branch ") {
+                wt.branch = Some(b.strip_prefix("refs/heads/").unwrap_or(b).to_owned());
+            }
+        }
+        if !wt.path.as_os_str().is_empty() {
+            out.push(wt);
+        }
+    }
+    out
+}
+
+/// Returns the uncommitted changes (tracked and untracked) in the worktree at `path`.
+pub fn changes(path: &Path) -> anyhow::Result<Vec<WorktreeChange>> {
+    let out = run(path, ["status", "--porcelain=v1", "-z", "--untracked-files=all"])?;
+    Ok(parse_status(&out.stdout))
+}
+
+fn parse_status(raw: &[u8]) -> Vec<WorktreeChange> {
+    let mut out = Vec::new();
+    let mut fields = raw.split(|b| *b == 0).filter(|f| !f.is_empty());
+    while let Some(f) = fields.next() {
+        if f.len() < 4 {
+            continue;
+        }
+        let code = String::from_utf8_lossy(&f[..2]).into_owned();
+        let path = String::from_utf8_lossy(&f[3..]).into_owned();
+        // A rename or copy is followed by its source path as a separate field.
+        if code.starts_with('R') || code.starts_with('C') {
+            fields.next();
+        }
+        out.push(WorktreeChange { code, path });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn porcelain_list_parses() {
+        let text = "worktree /r\nHEAD abc\nbranch refs/heads/main\n\nworktree /w/a\nHEAD def\nbranch refs/heads/aos/a\n\nworktree /w/d\nHEAD 123\ndetached\n";
+        let list = parse_list(text);
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[1].branch.as_deref(), Some("aos/a"));
+        assert_eq!(list[2].branch, None);
+    }
+
+    #[test]
+    fn porcelain_status_parses_renames() {
+        let raw = b" M src/a.rs\0R  new.rs\0old.rs\0?? x y.txt\0";
+        let changes = parse_status(raw);
+        let paths: Vec<_> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["src/a.rs", "new.rs", "x y.txt"]);
+        assert_eq!(changes[2].code, "??");
+    }
+}

@@ -1,0 +1,158 @@
+//! Kernel `flock` locks under `<common-dir>/aos/locks/`, shared by every worktree:
+//! one per workstream (whoever runs its pipeline) and one for merges.
+//!
+//! A lock is released when its holder exits, however it exits, so a dead holder never
+//! blocks anyone. The file's content (pid, host, since) only says who holds it; the
+//! kernel lock is the truth. Lock files are never deleted: deleting one while another
+//! process is about to lock it would let two holders in.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+
+use crate::error::Busy;
+use crate::ids::WorkstreamName;
+
+/// A held lock; dropping it releases the lock.
+#[derive(Debug)]
+pub struct LockGuard {
+    _lock: Flock<File>,
+    path: PathBuf,
+}
+
+impl LockGuard {
+    /// Returns the lock file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Who holds (or last held) a lock, as its holder recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Holder {
+    /// Process id.
+    pub pid: String,
+    /// Host name.
+    pub host: String,
+    /// RFC 3339 time the lock was taken.
+    pub since: String,
+}
+
+/// Returns the directory holding all lock files.
+pub fn dir(common_dir: &Path) -> PathBuf {
+    common_dir.join("aos").join("locks")
+}
+
+/// Returns the lock file of a workstream.
+pub fn workstream_path(common_dir: &Path, name: &WorkstreamName) -> PathBuf {
+    dir(common_dir).join("ws").join(format!("{name}.lock"))
+}
+
+/// Returns the merge lock file.
+pub fn merge_path(common_dir: &Path) -> PathBuf {
+    dir(common_dir).join("merge.lock")
+}
+
+/// Takes the lock of a workstream without waiting; a held one is a `Busy` error (exit 5).
+pub fn lock_workstream(common_dir: &Path, name: &WorkstreamName) -> anyhow::Result<LockGuard> {
+    acquire(&workstream_path(common_dir, name), &format!("workstream `{name}`"))
+}
+
+/// Takes the merge lock without waiting; a held one is a `Busy` error (exit 5).
+pub fn lock_merge(common_dir: &Path) -> anyhow::Result<LockGuard> {
+    acquire(&merge_path(common_dir), "the merge lock")
+}
+
+/// Takes the lock at `path` without waiting, recording who holds it.
+pub fn acquire(path: &Path, what: &str) -> anyhow::Result<LockGuard> {
+    let file = open(path)?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(mut lock) => {
+            let holder = format!(
+                "pid {}\nhost {}\nsince {}\n",
+                std::process::id(),
+                hostname(),
+                crate::store::now_rfc3339()
+            );
+            lock.set_len(0)?;
+            lock.rewind()?;
+            lock.write_all(holder.as_bytes())?;
+            Ok(LockGuard { _lock: lock, path: path.to_owned() })
+        }
+        Err((mut file, Errno::EWOULDBLOCK)) => {
+            let holder = read_holder(&mut file);
+            Err(Busy { what: what.to_owned(), pid: holder.pid, host: holder.host, since: holder.since }.into())
+        }
+        Err((_, errno)) => Err(anyhow::anyhow!("could not lock `{}`: {errno}", path.display())),
+    }
+}
+
+/// Returns the holder of the lock at `path` if a live process holds it now.
+pub fn probe(path: &Path) -> anyhow::Result<Option<Holder>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let file = open(path)?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => {
+            drop(lock);
+            Ok(None)
+        }
+        Err((mut file, Errno::EWOULDBLOCK)) => Ok(Some(read_holder(&mut file))),
+        Err((_, errno)) => Err(anyhow::anyhow!("could not probe `{}`: {errno}", path.display())),
+    }
+}
+
+fn open(path: &Path) -> anyhow::Result<File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("could not create `{}`", parent.display()))?;
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("could not open lock file `{}`", path.display()))
+}
+
+fn read_holder(file: &mut File) -> Holder {
+    let mut text = String::new();
+    let _ = file.read_to_string(&mut text);
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
+            .unwrap_or_else(|| "unknown".to_owned())
+    };
+    Holder { pid: field("pid "), host: field("host "), since: field("since ") }
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_else(|_| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_busy_and_release_frees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let name: WorkstreamName = "a".parse().unwrap();
+        let guard = lock_workstream(dir.path(), &name).unwrap();
+        // flock locks belong to the open file description, so a second open in the same
+        // process conflicts just like another process would.
+        let err = lock_workstream(dir.path(), &name).unwrap_err();
+        let busy = err.downcast_ref::<Busy>().unwrap();
+        assert_eq!(busy.pid, std::process::id().to_string());
+        assert_eq!(crate::error::exit_code(&err), crate::error::exit::BUSY);
+        assert!(probe(guard.path()).unwrap().is_some());
+        drop(guard);
+        assert!(probe(&workstream_path(dir.path(), &name)).unwrap().is_none());
+        lock_workstream(dir.path(), &name).unwrap();
+    }
+}
