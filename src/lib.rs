@@ -5,9 +5,11 @@
 #![deny(unsafe_code)]
 
 pub mod cli;
+pub mod ctx;
 pub mod error;
 pub mod git;
 pub mod ids;
 pub mod lock;
 pub mod store;
 pub mod ui;
+pub mod workstream;

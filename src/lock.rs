@@ -59,7 +59,10 @@ pub fn merge_path(common_dir: &Path) -> PathBuf {
 
 /// Takes the lock of a workstream without waiting; a held one is a `Busy` error (exit 5).
 pub fn lock_workstream(common_dir: &Path, name: &WorkstreamName) -> anyhow::Result<LockGuard> {
-    acquire(&workstream_path(common_dir, name), &format!("workstream `{name}`"))
+    acquire(
+        &workstream_path(common_dir, name),
+        &format!("workstream `{name}`"),
+    )
 }
 
 /// Takes the merge lock without waiting; a held one is a `Busy` error (exit 5).
@@ -81,13 +84,25 @@ pub fn acquire(path: &Path, what: &str) -> anyhow::Result<LockGuard> {
             lock.set_len(0)?;
             lock.rewind()?;
             lock.write_all(holder.as_bytes())?;
-            Ok(LockGuard { _lock: lock, path: path.to_owned() })
+            Ok(LockGuard {
+                _lock: lock,
+                path: path.to_owned(),
+            })
         }
         Err((mut file, Errno::EWOULDBLOCK)) => {
             let holder = read_holder(&mut file);
-            Err(Busy { what: what.to_owned(), pid: holder.pid, host: holder.host, since: holder.since }.into())
+            Err(Busy {
+                what: what.to_owned(),
+                pid: holder.pid,
+                host: holder.host,
+                since: holder.since,
+            }
+            .into())
         }
-        Err((_, errno)) => Err(anyhow::anyhow!("could not lock `{}`: {errno}", path.display())),
+        Err((_, errno)) => Err(anyhow::anyhow!(
+            "could not lock `{}`: {errno}",
+            path.display()
+        )),
     }
 }
 
@@ -103,13 +118,17 @@ pub fn probe(path: &Path) -> anyhow::Result<Option<Holder>> {
             Ok(None)
         }
         Err((mut file, Errno::EWOULDBLOCK)) => Ok(Some(read_holder(&mut file))),
-        Err((_, errno)) => Err(anyhow::anyhow!("could not probe `{}`: {errno}", path.display())),
+        Err((_, errno)) => Err(anyhow::anyhow!(
+            "could not probe `{}`: {errno}",
+            path.display()
+        )),
     }
 }
 
 fn open(path: &Path) -> anyhow::Result<File> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("could not create `{}`", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create `{}`", parent.display()))?;
     }
     OpenOptions::new()
         .read(true)
@@ -128,11 +147,17 @@ fn read_holder(file: &mut File) -> Holder {
             .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
             .unwrap_or_else(|| "unknown".to_owned())
     };
-    Holder { pid: field("pid "), host: field("host "), since: field("since ") }
+    Holder {
+        pid: field("pid "),
+        host: field("host "),
+        since: field("since "),
+    }
 }
 
 fn hostname() -> String {
-    nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_else(|_| "unknown".into())
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 #[cfg(test)]
@@ -152,7 +177,11 @@ mod tests {
         assert_eq!(crate::error::exit_code(&err), crate::error::exit::BUSY);
         assert!(probe(guard.path()).unwrap().is_some());
         drop(guard);
-        assert!(probe(&workstream_path(dir.path(), &name)).unwrap().is_none());
+        assert!(
+            probe(&workstream_path(dir.path(), &name))
+                .unwrap()
+                .is_none()
+        );
         lock_workstream(dir.path(), &name).unwrap();
     }
 }

@@ -1,5 +1,12 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
+mod archive;
+mod fsck;
+mod list;
+mod log;
+mod status;
+mod use_workstream;
+
 use clap::{Parser, Subcommand};
 
 use crate::ui::Ui;
@@ -24,11 +31,25 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Every command of git aos.
+/// Every command of git aos; each args struct's doc comment is its `--help`.
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    List(list::ListArgs),
+    Status(status::StatusArgs),
+    Use(use_workstream::UseArgs),
+    Log(log::LogArgs),
+    Archive(archive::ArchiveArgs),
+    Fsck(fsck::FsckArgs),
+}
 
 /// Runs the parsed command.
-pub async fn run(cli: Cli, _ui: &Ui) -> anyhow::Result<()> {
-    match cli.command {}
+pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    match cli.command {
+        Command::List(args) => list::run(ui, args),
+        Command::Status(args) => status::run(ui, args),
+        Command::Use(args) => use_workstream::run(ui, args),
+        Command::Log(args) => log::run(ui, args),
+        Command::Archive(args) => archive::run(ui, args),
+        Command::Fsck(args) => fsck::run(ui, args),
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
-mod worktree;
+pub mod worktree;
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -19,7 +19,9 @@ pub const INTERNAL_ENV: &str = "AOS_INTERNAL";
 /// Returns a `git` command in `dir` with hooks of git aos disabled.
 fn command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.current_dir(dir).env(INTERNAL_ENV, "1").stdin(Stdio::null());
+    cmd.current_dir(dir)
+        .env(INTERNAL_ENV, "1")
+        .stdin(Stdio::null());
     cmd
 }
 
@@ -31,9 +33,15 @@ where
     S: AsRef<OsStr>,
 {
     let args: Vec<S> = args.into_iter().collect();
-    let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
     tracing::debug!(dir = %dir.display(), "git {}", shown.join(" "));
-    let out = command(dir).args(&args).output().context("could not run `git`; is it installed and on PATH?")?;
+    let out = command(dir)
+        .args(&args)
+        .output()
+        .context("could not run `git`; is it installed and on PATH?")?;
     if !out.status.success() {
         anyhow::bail!(
             "`git {}` failed: {}",
@@ -62,7 +70,11 @@ pub fn version() -> anyhow::Result<(u32, u32, u32)> {
 
 fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     let v = text.split_whitespace().nth(2)?;
-    let mut parts = v.split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let mut parts = v.split('.').map(|p| {
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    });
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
     let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
@@ -76,8 +88,12 @@ pub fn config_set(dir: &Path, key: &str, value: &str) -> anyhow::Result<()> {
 
 /// Adds a value to a multi-valued git config key unless it is already there.
 pub fn config_add_unique(dir: &Path, key: &str, value: &str) -> anyhow::Result<()> {
-    let existing = command(dir).args(["config", "--local", "--get-all", key]).output()?;
-    let present = String::from_utf8_lossy(&existing.stdout).lines().any(|l| l == value);
+    let existing = command(dir)
+        .args(["config", "--local", "--get-all", key])
+        .output()?;
+    let present = String::from_utf8_lossy(&existing.stdout)
+        .lines()
+        .any(|l| l == value);
     if !present {
         run(dir, ["config", "--local", "--add", key, value])?;
     }
@@ -99,8 +115,14 @@ mod tests {
     #[test]
     fn versions_parse() {
         assert_eq!(super::parse_version("git version 2.47.3"), Some((2, 47, 3)));
-        assert_eq!(super::parse_version("git version 2.39.5 (Apple Git-154)"), Some((2, 39, 5)));
-        assert_eq!(super::parse_version("git version 2.45.0.windows.1"), Some((2, 45, 0)));
+        assert_eq!(
+            super::parse_version("git version 2.39.5 (Apple Git-154)"),
+            Some((2, 39, 5))
+        );
+        assert_eq!(
+            super::parse_version("git version 2.45.0.windows.1"),
+            Some((2, 45, 0))
+        );
         assert_eq!(super::parse_version("nope"), None);
     }
 }

@@ -26,9 +26,18 @@ pub struct WorktreeChange {
 }
 
 /// Creates a worktree at `path` on a new branch `branch` starting at `start`.
-pub fn add_with_new_branch(repo: &Path, path: &Path, branch: &str, start: &str) -> anyhow::Result<()> {
+pub fn add_with_new_branch(
+    repo: &Path,
+    path: &Path,
+    branch: &str,
+    start: &str,
+) -> anyhow::Result<()> {
     let path = path.to_string_lossy();
-    run(repo, ["worktree", "add", "--quiet", "-b", branch, &path, start]).map(drop)
+    run(
+        repo,
+        ["worktree", "add", "--quiet", "-b", branch, &path, start],
+    )
+    .map(drop)
 }
 
 /// Creates a worktree at `path` on the existing branch `branch`.
@@ -62,7 +71,11 @@ pub fn list(repo: &Path) -> anyhow::Result<Vec<Worktree>> {
 fn parse_list(text: &str) -> Vec<Worktree> {
     let mut out = Vec::new();
     for block in text.split("\n\n") {
-        let mut wt = Worktree { path: PathBuf::new(), head: None, branch: None };
+        let mut wt = Worktree {
+            path: PathBuf::new(),
+            head: None,
+            branch: None,
+        };
         for line in block.lines() {
             if let Some(p) = line.strip_prefix("worktree ") {
                 wt.path = PathBuf::from(p);
@@ -81,7 +94,10 @@ fn parse_list(text: &str) -> Vec<Worktree> {
 
 /// Returns the uncommitted changes (tracked and untracked) in the worktree at `path`.
 pub fn changes(path: &Path) -> anyhow::Result<Vec<WorktreeChange>> {
-    let out = run(path, ["status", "--porcelain=v1", "-z", "--untracked-files=all"])?;
+    let out = run(
+        path,
+        ["status", "--porcelain=v1", "-z", "--untracked-files=all"],
+    )?;
     Ok(parse_status(&out.stdout))
 }
 

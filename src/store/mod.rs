@@ -4,6 +4,7 @@
 mod archive;
 mod event;
 mod history;
+mod inspect;
 mod model;
 mod notes;
 mod read;
@@ -20,6 +21,7 @@ use gix::ObjectId;
 pub use archive::ArchiveEntry;
 pub use event::{Actor, Event, trailer};
 pub use history::LogEntry;
+pub use inspect::RefLockFile;
 pub use model::{
     FORMAT, TaskRecord, TaskStatus, TasksFile, WorkstreamRecord, WsStatus, now_rfc3339, path,
 };

@@ -145,6 +145,12 @@ pub struct WorkstreamRecord {
     /// The commit that landed the workstream on its base, once merged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_commit: Option<String>,
+    /// Tasks done, kept in step with `tasks.toml` so listing needs no second blob.
+    #[serde(default)]
+    pub tasks_done: usize,
+    /// Tasks in the plan.
+    #[serde(default)]
+    pub tasks_total: usize,
 }
 
 /// One task's state in `tasks.toml`.

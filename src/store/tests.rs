@@ -50,6 +50,8 @@ fn record(name: &str) -> WorkstreamRecord {
         reason: None,
         head: None,
         merge_commit: None,
+        tasks_done: 0,
+        tasks_total: 0,
     }
 }
 

@@ -78,8 +78,9 @@ impl<'r> StateTx<'r> {
         Ok(self.read_toml(path::TASKS)?.unwrap_or_default())
     }
 
-    /// Replaces `tasks.toml`.
+    /// Replaces `tasks.toml` and the progress counters of `workstream.toml`.
     pub fn set_tasks(&mut self, tasks: &TasksFile) -> anyhow::Result<()> {
+        (self.ws.tasks_done, self.ws.tasks_total) = tasks.progress();
         self.put_toml(path::TASKS, tasks)
     }
 

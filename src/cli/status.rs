@@ -1,0 +1,134 @@
+//! `git aos status`: the full picture of one workstream.
+
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::ids::WorkstreamName;
+use crate::lock::{self, Holder};
+use crate::store::{TaskRecord, TaskStatus, WorkstreamRecord};
+use crate::ui::Ui;
+
+/// Show one workstream: status, branch, worktree, task progress and what runs it
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// Workstream (default: the current one)
+    name: Option<WorkstreamName>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// The `--json` shape of `status` (field names are stable).
+#[derive(Serialize)]
+struct StatusView {
+    #[serde(flatten)]
+    ws: WorkstreamRecord,
+    state_commit: String,
+    tasks: Vec<TaskRecord>,
+    progress: Progress,
+    next: Vec<String>,
+    /// Who runs the pipeline now, if anyone.
+    runner: Option<Holder>,
+}
+
+#[derive(Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// Prints the status of a workstream.
+pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::discover()?;
+    let name = ctx.workstream(args.name)?;
+    let snap = ctx.store.find(&name)?;
+    let tasks = ctx.store.tasks(&snap)?;
+    let (done, total) = tasks.progress();
+    let next = ready(&tasks.tasks);
+    let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), &name))?;
+    let view = StatusView {
+        ws: snap.ws,
+        state_commit: snap.commit,
+        tasks: tasks.tasks,
+        progress: Progress { done, total },
+        next,
+        runner,
+    };
+    if args.json {
+        return ui.json(&view);
+    }
+    render(ui, &view);
+    Ok(())
+}
+
+/// Returns the ids of pending tasks whose dependencies are all done, in plan order.
+fn ready(tasks: &[TaskRecord]) -> Vec<String> {
+    let done = |id: &crate::ids::TaskId| {
+        tasks
+            .iter()
+            .any(|t| &t.id == id && t.status == TaskStatus::Done)
+    };
+    tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Pending && t.depends.iter().all(done))
+        .map(|t| t.id.to_string())
+        .collect()
+}
+
+fn render(ui: &Ui, v: &StatusView) {
+    let ws = &v.ws;
+    ui.data(format_args!("workstream {}  ({})", ws.name, ws.status));
+    if let Some(reason) = &ws.reason {
+        ui.data(format_args!("  reason    {reason}"));
+    }
+    let short = &ws.base_commit[..ws.base_commit.len().min(10)];
+    ui.data(format_args!(
+        "  branch    {}  (from {} at {short})",
+        ws.branch, ws.base
+    ));
+    ui.data(format_args!("  worktree  {}", ws.worktree));
+    ui.data(format_args!("  profile   {}", ws.profile));
+    if let Some(plan) = &ws.plan_path {
+        ui.data(format_args!("  plan      {plan}"));
+    }
+    if v.progress.total > 0 {
+        let next = if v.next.is_empty() {
+            String::new()
+        } else {
+            format!("; next: {}", v.next.join(", "))
+        };
+        ui.data(format_args!(
+            "  tasks     {}/{} done{next}",
+            v.progress.done, v.progress.total
+        ));
+        for t in &v.tasks {
+            let mark = if t.status == TaskStatus::Done {
+                "x"
+            } else {
+                " "
+            };
+            let attempts = if t.attempts > 0 {
+                format!("  ({} attempts)", t.attempts)
+            } else {
+                String::new()
+            };
+            ui.data(format_args!(
+                "    [{mark}] {}: {}  {}{attempts}",
+                t.id, t.title, t.status
+            ));
+        }
+    } else {
+        ui.data("  tasks     none (give a plan with `git aos new --plan FILE`)");
+    }
+    if let Some(h) = &v.runner {
+        ui.data(format_args!(
+            "  runner    pid {} on {} since {}",
+            h.pid, h.host, h.since
+        ));
+    }
+    ui.data(format_args!(
+        "  updated   {}  (state {})",
+        ws.updated_at,
+        &v.state_commit[..10]
+    ));
+}

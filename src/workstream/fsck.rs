@@ -1,0 +1,182 @@
+//! `fsck`: check every aos ref, state tree, ref lock and worktree, and repair what an
+//! interrupted git aos left behind. Each repair is a compare-and-swap or a clean
+//! worktree removal: nothing a person made is deleted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::git;
+use crate::store::{Store, refs};
+
+/// A ref lock older than this cannot belong to a live writer (they last milliseconds).
+const STALE_REF_LOCK: Duration = Duration::from_secs(30);
+
+/// One finding of `fsck`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Stable kind: `unreadable_ref`, `stale_ref_lock`, `interrupted_archive`,
+    /// `interrupted_open`, `missing_worktree`, `orphan_worktree`.
+    pub kind: &'static str,
+    /// What it concerns (a ref, a path, a workstream).
+    pub subject: String,
+    /// What is wrong, for people.
+    pub message: String,
+    /// Whether `--fix` repaired it.
+    pub fixed: bool,
+    /// What to do when it is not repaired automatically.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    fn new(kind: &'static str, subject: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            subject: subject.into(),
+            message: message.into(),
+            fixed: false,
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Checks the repository; with `fix`, repairs what can be repaired safely.
+pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut live: BTreeMap<String, (String, Option<crate::store::Snapshot>)> = BTreeMap::new();
+    let mut archives: Vec<(String, String, String)> = Vec::new(); // (name, full ref, target)
+    for (full, target) in store.aos_refs()? {
+        let parsed = store.check_state_commit(&full, &target);
+        if let Err(e) = &parsed {
+            problems.push(
+                Problem::new("unreadable_ref", &full, format!("{e:#}")).hint(format!(
+                    "inspect it with `git show {full}`; remove it with `git update-ref -d {full}`"
+                )),
+            );
+        }
+        if let Some(name) = full.strip_prefix(refs::LIVE_PREFIX) {
+            live.insert(name.to_owned(), (target, parsed.ok()));
+        } else if let Some(id) = full.strip_prefix(refs::ARCHIVE_PREFIX) {
+            match refs::split_archive_id(id) {
+                Some((name, _)) => archives.push((name.to_owned(), full.clone(), target)),
+                None => problems.push(Problem::new(
+                    "unreadable_ref",
+                    &full,
+                    "archive ref name is not `<name>.<yyyymmddThhmmss>`",
+                )),
+            }
+        }
+    }
+    for lock in store.ref_lock_files() {
+        if lock.age < STALE_REF_LOCK {
+            continue;
+        }
+        let mut p = Problem::new(
+            "stale_ref_lock",
+            lock.path.display().to_string(),
+            format!(
+                "ref lock left behind {} s ago by a writer that died",
+                lock.age.as_secs()
+            ),
+        );
+        if fix {
+            p.fixed = std::fs::remove_file(&lock.path).is_ok();
+        }
+        problems.push(p);
+    }
+    for (name, full, target) in &archives {
+        let Some((live_target, _)) = live.get(name) else {
+            continue;
+        };
+        if live_target == target {
+            let mut p = Problem::new(
+                "interrupted_archive",
+                name,
+                format!(
+                    "`{name}` is both live and archived as `{full}`: a close or merge stopped half-way"
+                ),
+            );
+            if fix {
+                p.fixed = store.delete_aos_ref(&format!("{}{name}", refs::LIVE_PREFIX), target)?;
+            }
+            problems.push(p);
+        } else if store.parent_of(live_target)?.as_deref() == Some(target.as_str()) {
+            let mut p = Problem::new(
+                "interrupted_open",
+                name,
+                format!("`{name}` was reopened but `{full}` was not removed"),
+            );
+            if fix {
+                p.fixed = store.delete_aos_ref(full, target)?;
+            }
+            problems.push(p);
+        }
+    }
+    check_worktrees(store, repo_root, &live, fix, &mut problems)?;
+    Ok(problems)
+}
+
+fn check_worktrees(
+    store: &Store,
+    repo_root: &Path,
+    live: &BTreeMap<String, (String, Option<crate::store::Snapshot>)>,
+    fix: bool,
+    problems: &mut Vec<Problem>,
+) -> anyhow::Result<()> {
+    let worktrees = git::worktree::list(repo_root)?;
+    for (name, (_, snap)) in live {
+        let Some(snap) = snap else { continue };
+        let path = PathBuf::from(&snap.ws.worktree);
+        let registered = worktrees.iter().any(|w| w.path == path && path.is_dir());
+        if registered {
+            continue;
+        }
+        let mut p = Problem::new(
+            "missing_worktree",
+            name,
+            format!("the worktree of `{name}` at `{}` is gone", path.display()),
+        );
+        if fix {
+            if store.branch_tip(&snap.ws.branch)?.is_some() {
+                git::worktree::prune(repo_root)?;
+                p.fixed = git::worktree::add_existing(repo_root, &path, &snap.ws.branch).is_ok();
+            } else {
+                p = p.hint(format!(
+                    "its branch `{}` is gone too; `git aos close {name} --force` archives it",
+                    snap.ws.branch
+                ));
+            }
+        }
+        problems.push(p);
+    }
+    for wt in &worktrees {
+        let Some(branch) = wt.branch.as_deref() else {
+            continue;
+        };
+        let Some(name) = branch.strip_prefix(refs::DEFAULT_BRANCH_PREFIX) else {
+            continue;
+        };
+        if live.contains_key(name) {
+            continue;
+        }
+        let mut p = Problem::new(
+            "orphan_worktree",
+            wt.path.display().to_string(),
+            format!("worktree on `{branch}` belongs to no live workstream (an interrupted `new` or `close`)"),
+        )
+        .hint(format!("`--fix` removes it when clean; the branch `{branch}` is kept (`git branch -D {branch}` deletes it)"));
+        if fix && wt.path.is_dir() && git::worktree::changes(&wt.path)?.is_empty() {
+            p.fixed = git::worktree::remove(repo_root, &wt.path, false).is_ok();
+        }
+        problems.push(p);
+    }
+    Ok(())
+}
