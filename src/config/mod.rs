@@ -6,6 +6,7 @@ mod agents;
 mod error;
 mod file;
 mod forms;
+mod overrides;
 mod profile;
 mod project;
 mod roles;
@@ -105,9 +106,10 @@ impl Config {
         Self::parse_as(FILE_NAME, text, overrides)
     }
 
-    fn parse_as(file: &str, text: &str, _overrides: &[(String, String)]) -> Result<Config, Error> {
-        let source = Source::new(file, text);
-        let doc = DeTable::parse(text).map_err(|e| source.syntax_error(&e))?;
+    fn parse_as(file: &str, text: &str, overrides: &[(String, String)]) -> Result<Config, Error> {
+        let mut source = Source::new(file, text);
+        let mut doc = DeTable::parse(text).map_err(|e| source.syntax_error(&e))?;
+        overrides::apply(doc.get_mut(), overrides, &mut source)?;
         let root = doc.get_ref().clone();
         let raw = RawFile::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| source.type_error(&root, &e))?;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::*;
 
 mod errors;
+mod overrides;
 mod profiles;
 
 /// Returns the error's message and hint for `text`.
