@@ -3,6 +3,7 @@
 //! git config key, the key and the line.
 
 mod agents;
+mod detect;
 mod error;
 mod file;
 mod forms;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 use toml::de::DeTable;
 
 pub use agents::{Adapter, AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
+pub use detect::detect_test_command;
 pub use error::{Error, Origin};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
 pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
