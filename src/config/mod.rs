@@ -12,6 +12,7 @@ mod profile;
 mod project;
 mod roles;
 mod source;
+mod template;
 mod units;
 
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub use error::{Error, Origin};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
 pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
 pub use roles::{Role, Roles};
+pub use template::{InitAnswers, render_initial};
 
 use file::RawFile;
 use source::Source;

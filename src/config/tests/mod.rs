@@ -8,6 +8,7 @@ use super::*;
 mod errors;
 mod overrides;
 mod profiles;
+mod template;
 
 /// Returns the error's message and hint for `text`.
 fn error(text: &str) -> (String, Option<String>) {
