@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
 use crate::error::UserError;
 use crate::ids::WorkstreamName;
 use crate::store::{Store, refs};
@@ -37,6 +38,13 @@ impl Ctx {
                 )
                 .into()
             })
+    }
+
+    /// Returns the checked configuration: `aos.toml` at the repository root with the
+    /// `aos.*` git config entries applied over it.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let file = self.repo_root()?.join(crate::config::FILE_NAME);
+        Config::load(&file, &self.store.aos_config()).map_err(|e| UserError::from(e).into())
     }
 
     /// Returns the common git dir (shared by all worktrees).

@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 pub mod ids;
 pub mod lock;
+pub mod process;
 pub mod store;
 pub mod ui;
 pub mod workstream;

@@ -12,10 +12,12 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
+            // A well-formed command with a bad value (a workstream name that breaks the
+            // naming rule, say) is an error the user acts on, not a usage error.
+            let code = match e.kind() {
+                _ if !e.use_stderr() => exit::OK,
+                clap::error::ErrorKind::ValueValidation => exit::ERROR,
+                _ => exit::USAGE,
             };
             let _ = e.print();
             return ExitCode::from(code);

@@ -1,9 +1,13 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
 mod archive;
+mod close;
 mod fsck;
+mod init;
 mod list;
 mod log;
+mod new;
+mod open;
 mod status;
 mod use_workstream;
 
@@ -34,22 +38,30 @@ pub struct Cli {
 /// Every command of git aos; each args struct's doc comment is its `--help`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    Init(init::InitArgs),
+    New(new::NewArgs),
     List(list::ListArgs),
     Status(status::StatusArgs),
     Use(use_workstream::UseArgs),
     Log(log::LogArgs),
     Archive(archive::ArchiveArgs),
+    Close(close::CloseArgs),
+    Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
 }
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
+        Command::Init(args) => init::run(ui, args),
+        Command::New(args) => new::run(ui, args),
         Command::List(args) => list::run(ui, args),
         Command::Status(args) => status::run(ui, args),
         Command::Use(args) => use_workstream::run(ui, args),
         Command::Log(args) => log::run(ui, args),
         Command::Archive(args) => archive::run(ui, args),
+        Command::Close(args) => close::run(ui, args),
+        Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
     }
 }

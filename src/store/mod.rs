@@ -168,7 +168,8 @@ impl Store {
         read::names_in(&self.repo(), snap.tree, dir)
     }
 
-    /// Returns every git config entry under `aos.` as (key without `aos.`, value).
+    /// Returns every git config entry under `aos.` as (`aos.<sub>.<key>`, value), in the
+    /// order git reads them.
     pub fn aos_config(&self) -> Vec<(String, String)> {
         let repo = self.repo();
         let snapshot = repo.config_snapshot();
@@ -184,8 +185,8 @@ impl Store {
                 let key = key.to_string();
                 if let Some(value) = section.body().value(&key) {
                     let full = match &sub {
-                        Some(sub) => format!("{sub}.{key}"),
-                        None => key.clone(),
+                        Some(sub) => format!("aos.{sub}.{key}"),
+                        None => format!("aos.{key}"),
                     };
                     out.push((full, value.to_string()));
                 }

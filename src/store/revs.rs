@@ -61,3 +61,17 @@ impl Store {
         ))
     }
 }
+
+impl Store {
+    /// Creates a local branch at `commit`; fails if it exists.
+    pub fn create_branch(&self, short: &str, commit: &str) -> anyhow::Result<()> {
+        let repo = self.repo();
+        let id = gix::ObjectId::from_hex(commit.as_bytes())?;
+        let full = refs::branch(short);
+        let event = super::Event::new("branch", format!("recreate {short}"));
+        match self.move_ref(&repo, &full, id, PreviousValue::MustNotExist, &event)? {
+            Cas::Done => Ok(()),
+            Cas::Lost => anyhow::bail!("branch `{short}` appeared meanwhile"),
+        }
+    }
+}

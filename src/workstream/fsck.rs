@@ -92,6 +92,7 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
         }
         problems.push(p);
     }
+    let mut finished = Vec::new();
     for (name, full, target) in &archives {
         let Some((live_target, _)) = live.get(name) else {
             continue;
@@ -107,6 +108,10 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
             if fix {
                 p.fixed = store.delete_aos_ref(&format!("{}{name}", refs::LIVE_PREFIX), target)?;
             }
+            if p.fixed {
+                // Closing is finished now: its worktree is judged as an orphan below.
+                finished.push(name.clone());
+            }
             problems.push(p);
         } else if store.parent_of(live_target)?.as_deref() == Some(target.as_str()) {
             let mut p = Problem::new(
@@ -119,6 +124,9 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
             }
             problems.push(p);
         }
+    }
+    for name in finished {
+        live.remove(&name);
     }
     check_worktrees(store, repo_root, &live, fix, &mut problems)?;
     Ok(problems)

@@ -1,0 +1,128 @@
+//! `close` and `open`: archive a workstream (removing its worktree) and bring one back.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::UserError;
+use crate::git;
+use crate::ids::WorkstreamName;
+use crate::lock;
+use crate::store::{Actor, Event, Snapshot, Store, WsStatus, refs};
+
+/// Closes a workstream: refuses uncommitted work unless `force`, removes the worktree,
+/// archives the state, and deletes the branch when asked. Returns the archive id.
+pub fn close(
+    store: &Store,
+    repo_root: &Path,
+    name: &WorkstreamName,
+    force: bool,
+    delete_branch: bool,
+) -> anyhow::Result<String> {
+    let _lock = lock::lock_workstream(&store.paths().common_dir, name)?;
+    let snap = store.find(name)?;
+    let worktree = PathBuf::from(&snap.ws.worktree);
+    if worktree.is_dir() {
+        let changes = git::worktree::changes(&worktree)?;
+        if !changes.is_empty() && !force {
+            let list: Vec<String> = changes
+                .iter()
+                .take(10)
+                .map(|c| format!("  {} {}", c.code, c.path))
+                .collect();
+            return Err(UserError::with_hint(
+                format!(
+                    "the worktree of `{name}` has uncommitted changes:\n{}",
+                    list.join("\n")
+                ),
+                format!("commit or move them, or `git aos close {name} --force` to discard them"),
+            )
+            .into());
+        }
+        git::worktree::remove(repo_root, &worktree, force)?;
+    }
+    git::worktree::prune(repo_root)?;
+    let head = store.branch_tip(&snap.ws.branch)?;
+    let event = Event::new("close", "closed").by(Actor::Person);
+    let id = store.archive(name, &event, |tx| {
+        let ws = tx.ws_mut();
+        ws.status = WsStatus::Closed;
+        ws.head = head.clone();
+        Ok(())
+    })?;
+    if delete_branch && let Some(head) = &head {
+        store.delete_branch(&snap.ws.branch, head)?;
+    }
+    Ok(id)
+}
+
+/// Reopens an archived workstream (by archive id, or by name for its newest archive):
+/// recreates its branch if it was deleted and its worktree, then makes its state live.
+pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result<Snapshot> {
+    let id = resolve_archive(store, id_or_name)?;
+    let entry = store
+        .list_archives()?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| UserError::new(format!("archive `{id}` vanished")))?;
+    let ws = &entry.ws;
+    if store.try_find(&ws.name)?.is_some() {
+        return Err(UserError::with_hint(
+            format!("a live workstream named `{}` exists already", ws.name),
+            format!("close it first with `git aos close {}`", ws.name),
+        )
+        .into());
+    }
+    if store.branch_tip(&ws.branch)?.is_none() {
+        let head = ws.head.as_deref().ok_or_else(|| {
+            UserError::new(format!(
+                "branch `{}` is gone and the archive does not record its tip",
+                ws.branch
+            ))
+        })?;
+        store.create_branch(&ws.branch, head)?;
+    }
+    let worktree = PathBuf::from(&ws.worktree);
+    if worktree.exists() {
+        return Err(UserError::with_hint(
+            format!("`{}` is in the way of the worktree", worktree.display()),
+            "move it away and run `git aos open` again",
+        )
+        .into());
+    }
+    git::worktree::add_existing(repo_root, &worktree, &ws.branch)?;
+    let event = Event::new(
+        "open",
+        format!("reopened from {}{id}", refs::ARCHIVE_PREFIX),
+    )
+    .by(Actor::Person);
+    let restored = store.restore(&id, &event, |tx| {
+        let ws = tx.ws_mut();
+        ws.status = if ws.tasks_total > 0 && ws.tasks_done == ws.tasks_total {
+            WsStatus::Complete
+        } else {
+            WsStatus::Active
+        };
+        ws.head = None;
+        ws.reason = None;
+        Ok(())
+    });
+    if restored.is_err() {
+        let _ = git::worktree::remove(repo_root, &worktree, false);
+    }
+    restored
+}
+
+fn resolve_archive(store: &Store, id_or_name: &str) -> anyhow::Result<String> {
+    if refs::split_archive_id(id_or_name).is_some() {
+        return Ok(id_or_name.to_owned());
+    }
+    let name: WorkstreamName = id_or_name
+        .parse()
+        .map_err(|e: crate::ids::InvalidId| UserError::new(e.0))?;
+    store.newest_archive(&name)?.ok_or_else(|| {
+        UserError::with_hint(
+            format!("nothing archived under the name `{name}`"),
+            "`git aos archive list` shows what is archived",
+        )
+        .into()
+    })
+}

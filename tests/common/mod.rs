@@ -1,0 +1,123 @@
+//! Shared fixtures for end-to-end tests: a scratch repository, a hermetic environment,
+//! and `git aos` run through real `git` with the built binary on PATH.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A scratch repository in a temp dir, removed on drop.
+pub struct Repo {
+    pub tmp: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+/// Returns a PATH with the directory of the built `git-aos` first.
+pub fn path_with_binary() -> String {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_git-aos"));
+    let dir = bin.parent().unwrap().to_path_buf();
+    let fakes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-agents");
+    let old = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{}:{old}", dir.display(), fakes.display())
+}
+
+/// Applies the hermetic environment to a command.
+pub fn hermetic(cmd: &mut Command, home: &Path) {
+    cmd.env_clear()
+        .env("PATH", path_with_binary())
+        .env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .env("NO_COLOR", "1")
+        .env("LANG", "C");
+}
+
+impl Repo {
+    /// Returns a repository on `main` with one commit.
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let repo = Self { tmp, root };
+        repo.git(&["init", "-q", "-b", "main"]);
+        std::fs::write(repo.root.join("README.md"), "hello\n").unwrap();
+        repo.git(&["add", "."]);
+        repo.git(&["commit", "-q", "-m", "initial"]);
+        repo
+    }
+
+    /// Returns the path of a file under the root.
+    pub fn path(&self, rela: &str) -> PathBuf {
+        self.root.join(rela)
+    }
+
+    /// Returns where worktrees go by default (`../repo.aos/<name>`).
+    pub fn worktree(&self, name: &str) -> PathBuf {
+        self.tmp.path().join("repo.aos").join(name)
+    }
+
+    /// Runs a command in `dir` hermetically.
+    pub fn cmd_in(&self, dir: &Path, program: &str, args: &[&str]) -> Output {
+        let mut cmd = Command::new(program);
+        cmd.args(args).current_dir(dir);
+        hermetic(&mut cmd, self.tmp.path());
+        cmd.output().unwrap()
+    }
+
+    /// Runs git and asserts success; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.cmd_in(&self.root, "git", args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs `git aos …` (through git, as a user would) in the repository root.
+    pub fn aos(&self, args: &[&str]) -> Output {
+        self.aos_in(&self.root, args)
+    }
+
+    /// Runs `git aos …` in `dir`.
+    pub fn aos_in(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut all = vec!["aos"];
+        all.extend_from_slice(args);
+        self.cmd_in(dir, "git", &all)
+    }
+
+    /// Runs `git aos …`, asserts exit 0 and returns stdout.
+    pub fn aos_ok(&self, args: &[&str]) -> String {
+        let out = self.aos(args);
+        assert!(
+            out.status.success(),
+            "git aos {args:?} exited {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Returns every ref with its target, to prove a failed command changed nothing.
+    pub fn refs(&self) -> String {
+        self.git(&["for-each-ref", "--format=%(refname) %(objectname)"])
+    }
+}
+
+/// Returns stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Returns stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
