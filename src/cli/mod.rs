@@ -2,6 +2,7 @@
 
 mod archive;
 mod close;
+mod debug;
 mod fsck;
 mod init;
 mod list;
@@ -48,6 +49,8 @@ pub enum Command {
     Close(close::CloseArgs),
     Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
+    #[command(hide = true)]
+    Debug(debug::DebugArgs),
 }
 
 /// Runs the parsed command.
@@ -63,5 +66,6 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
+        Command::Debug(args) => debug::run(ui, args),
     }
 }
