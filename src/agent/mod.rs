@@ -5,9 +5,16 @@
 //! Nothing else in the crate spawns an agent: `build` describes the process, `run`
 //! owns it from spawn to the death of its process group, `normalize` reads the rest.
 
+mod claude;
+mod codex;
+mod command;
 mod contract;
+mod invocation;
+mod native;
 mod outcome;
 mod redact;
+mod shell;
+mod spec;
 
 use std::path::PathBuf;
 
@@ -15,8 +22,10 @@ pub use contract::{
     AgentResult, ResultStatus, ReviewComment, ReviewVerdict, Severity, Verdict, fenced_block,
     review_schema,
 };
+pub use invocation::{Invocation, OutputKind, Request, build};
 pub use outcome::{ErrorClass, NextAction, Outcome, Usage};
 pub use redact::{MASK, Redactor};
+pub use spec::{Adapter, AgentSpec, Role};
 
 /// Errors of the agent layer: the invocation could not be built or run at all. An
 /// agent that runs and fails is not an error but an `Outcome`.
