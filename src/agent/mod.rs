@@ -5,26 +5,37 @@
 //! Nothing else in the crate spawns an agent: `build` describes the process, `run`
 //! owns it from spawn to the death of its process group, `normalize` reads the rest.
 
+mod capture;
+mod classify;
 mod claude;
 mod codex;
 mod command;
 mod contract;
+mod group;
 mod invocation;
 mod native;
+mod normalize;
 mod outcome;
 mod redact;
+mod runner;
+mod session;
 mod shell;
 mod spec;
+mod stream;
+mod transcript;
 
 use std::path::PathBuf;
 
+pub use capture::DEFAULT_CAP_BYTES;
 pub use contract::{
     AgentResult, ResultStatus, ReviewComment, ReviewVerdict, Severity, Verdict, fenced_block,
     review_schema,
 };
 pub use invocation::{Invocation, OutputKind, Request, build};
+pub use normalize::{normalize, outcome_for_start_error};
 pub use outcome::{ErrorClass, NextAction, Outcome, Usage};
 pub use redact::{MASK, Redactor};
+pub use runner::{RunLimits, RunOutput, run};
 pub use spec::{Adapter, AgentSpec, Role};
 
 /// Errors of the agent layer: the invocation could not be built or run at all. An
@@ -72,4 +83,47 @@ pub enum Error {
     /// Ctrl-C arrived; the agent's process group was stopped.
     #[error("interrupted: the agent was stopped")]
     Interrupted,
+}
+
+/// One invocation from start to normalized outcome.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// What was run.
+    pub invocation: Invocation,
+    /// What it left behind; `None` when it could not start (see `outcome`).
+    pub output: Option<RunOutput>,
+    /// What the pipeline should do next.
+    pub outcome: Outcome,
+}
+
+/// Builds, runs and normalizes one invocation.
+///
+/// A program that is missing or cannot start is an `env` outcome, not an error; errors
+/// are left for what aos itself cannot do (write files, a spec without a command,
+/// Ctrl-C).
+pub async fn invoke(
+    spec: &AgentSpec,
+    request: &Request,
+    limits: &RunLimits,
+    redactor: &Redactor,
+) -> Result<Execution, Error> {
+    let invocation = build(spec, request)?;
+    match run(&invocation, limits, redactor).await {
+        Ok(output) => {
+            let outcome = normalize(&invocation, &output);
+            Ok(Execution {
+                invocation,
+                output: Some(output),
+                outcome,
+            })
+        }
+        Err(err) => match outcome_for_start_error(&err) {
+            Some(outcome) => Ok(Execution {
+                invocation,
+                output: None,
+                outcome,
+            }),
+            None => Err(err),
+        },
+    }
 }
