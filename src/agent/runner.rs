@@ -24,7 +24,7 @@ use super::stream::{self, Stream};
 use super::transcript::Transcript;
 
 /// A result file larger than this is cut (and will not parse).
-const RESULT_MAX: usize = 1024 * 1024;
+const RESULT_MAX: u64 = 1024 * 1024;
 
 /// Limits and destinations of one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,15 +93,20 @@ pub struct RunOutput {
 /// fires, or Ctrl-C arrives, the whole process group gets SIGTERM, then SIGKILL after
 /// `grace`; output still buffered is read, but pipes held open by processes outside
 /// the group are abandoned. Dropping the future kills the group at once.
+///
+/// The agent has its own process group, so a terminal's Ctrl-C does not reach it: the
+/// runner listens for SIGINT (`tokio::signal::ctrl_c`) and returns
+/// `Error::Interrupted`. Once a run has listened, SIGINT no longer ends the process by
+/// default; callers stop on that error instead.
 pub async fn run(
     inv: &Invocation,
     limits: &RunLimits,
     redactor: &Redactor,
 ) -> Result<RunOutput, Error> {
-    prepare(inv)?;
     if !inv.cwd.is_dir() {
         return Err(Error::NoWorkdir(inv.cwd.clone()));
     }
+    prepare(inv)?;
     let transcript = Transcript::open(inv, limits.live_log.as_deref(), limits.cap_bytes, redactor)?;
 
     let mut cmd = Command::new(&inv.program);
@@ -204,9 +209,12 @@ fn prepare(inv: &Invocation) -> Result<(), Error> {
     }
 }
 
-/// Returns the redacted result file, if the agent wrote one.
+/// Returns the redacted result file, if the agent wrote one; only its first
+/// `RESULT_MAX` bytes are read, whatever the agent wrote.
 fn read_result(path: &Path, redactor: &Redactor) -> Option<String> {
-    let mut bytes = std::fs::read(path).ok()?;
-    bytes.truncate(RESULT_MAX);
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).ok()?;
+    file.take(RESULT_MAX).read_to_end(&mut bytes).ok()?;
     Some(redactor.redact(&String::from_utf8_lossy(&bytes)))
 }
