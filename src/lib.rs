@@ -4,6 +4,7 @@
 //! `git`, `plan`, `lock`, `config`}. Only `store` uses gix; only `git` spawns `git`.
 #![deny(unsafe_code)]
 
+pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod ctx;

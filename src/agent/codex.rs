@@ -1,0 +1,211 @@
+//! Codex CLI: the `codex exec --json` command line, and its JSONL events.
+
+use serde::Deserialize;
+
+use super::contract::review_schema;
+use super::invocation::{Invocation, OutputKind, Request, binary};
+use super::native::Report;
+use super::outcome::Usage;
+use super::spec::{AgentSpec, Role};
+
+/// File name, in the scratch directory, of the verdict schema given to a reviewer.
+const SCHEMA_FILE: &str = "review-schema.json";
+
+/// Fills in `codex exec` allowed to edit the worktree, printing JSONL events, with the
+/// prompt on stdin (`-`), which the runner closes so codex never waits for more.
+pub(crate) fn build(spec: &AgentSpec, req: &Request, inv: &mut Invocation) {
+    let (program, mut args) = binary(spec, "codex");
+    args.extend(
+        [
+            "exec",
+            "--json",
+            "--full-auto",
+            "--skip-git-repo-check",
+            "-C",
+        ]
+        .map(String::from),
+    );
+    args.push(inv.cwd.display().to_string());
+    if let Some(model) = &spec.model {
+        args.extend(["-m".into(), model.clone()]);
+    }
+    if req.role == Role::Review && req.review_schema {
+        let path = inv.scratch_dir.join(SCHEMA_FILE);
+        args.extend(["--output-schema".into(), path.display().to_string()]);
+        inv.files.push((path, review_schema()));
+    }
+    args.extend(spec.args.iter().cloned());
+    if let Some(thread) = &req.resume_session {
+        args.extend(["resume".into(), thread.clone()]);
+    }
+    args.push("-".into());
+    inv.program = program;
+    inv.args = args;
+    inv.stdin = Some(req.prompt.clone());
+    inv.output_kind = OutputKind::Codex;
+}
+
+/// One JSONL event; unknown types and fields are ignored.
+#[derive(Debug, Deserialize)]
+struct Event {
+    #[serde(rename = "type", default)]
+    kind: String,
+    thread_id: Option<String>,
+    item: Option<Item>,
+    usage: Option<EventUsage>,
+    error: Option<ErrorBody>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Item {
+    #[serde(rename = "type", default)]
+    kind: String,
+    text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventUsage {
+    #[serde(default)]
+    input_tokens: u64,
+    #[serde(default)]
+    cached_input_tokens: u64,
+    #[serde(default)]
+    output_tokens: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    message: Option<String>,
+}
+
+/// Returns what codex reported: thread id, last agent message, summed usage, and a
+/// failure from `turn.failed` or an `error` event no completed turn followed.
+pub(crate) fn parse(stdout: &str) -> Report {
+    let mut report = Report::default();
+    let mut turn_failed = None;
+    let mut stream_error = None;
+    for line in stdout.lines() {
+        let Ok(event) = serde_json::from_str::<Event>(line.trim()) else {
+            continue;
+        };
+        match event.kind.as_str() {
+            "thread.started" => report.session_id = event.thread_id.or(report.session_id.take()),
+            "item.completed" => {
+                if let Some(Item {
+                    kind,
+                    text: Some(text),
+                }) = event.item
+                    && kind == "agent_message"
+                {
+                    report.final_text = Some(text);
+                }
+            }
+            "turn.completed" => {
+                report.finished = true;
+                stream_error = None;
+                if let Some(u) = event.usage {
+                    let turn = Usage {
+                        input_tokens: u.input_tokens,
+                        output_tokens: u.output_tokens,
+                        cached_input_tokens: u.cached_input_tokens,
+                    };
+                    report.usage = Some(report.usage.unwrap_or_default() + turn);
+                }
+            }
+            "turn.failed" => {
+                report.finished = true;
+                let message = event.error.and_then(|e| e.message).unwrap_or_default();
+                report.errors.push(message.clone());
+                turn_failed = Some(format!("codex turn failed: {message}"));
+            }
+            "error" => {
+                let message = event.message.unwrap_or_default();
+                report.errors.push(message.clone());
+                stream_error = Some(format!("codex error: {message}"));
+            }
+            _ => {}
+        }
+    }
+    report.failure = turn_failed.or(stream_error);
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::{Adapter, Request, build as build_invocation};
+
+    const EVENTS: &str = r#"{"type":"thread.started","thread_id":"th-1"}
+{"type":"turn.started"}
+{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"cargo test","aggregated_output":"ok","exit_code":0,"status":"completed"}}
+{"type":"item.completed","item":{"id":"item_2","type":"agent_message","text":"first"}}
+{"type":"item.completed","item":{"id":"item_3","type":"agent_message","text":"final answer"}}
+{"type":"some.future.event","x":1}
+{"type":"turn.completed","usage":{"input_tokens":24763,"cached_input_tokens":24448,"output_tokens":122}}
+"#;
+
+    #[test]
+    fn reads_thread_last_message_and_usage() {
+        let r = parse(EVENTS);
+        assert!(r.finished);
+        assert_eq!(r.failure, None);
+        assert_eq!(r.session_id.as_deref(), Some("th-1"));
+        assert_eq!(r.final_text.as_deref(), Some("final answer"));
+        assert_eq!(
+            r.usage,
+            Some(Usage {
+                input_tokens: 24763,
+                output_tokens: 122,
+                cached_input_tokens: 24448
+            })
+        );
+    }
+
+    #[test]
+    fn failed_turns_and_fatal_errors_are_failures() {
+        let r = parse(r#"{"type":"turn.failed","error":{"message":"model refused"}}"#);
+        assert_eq!(
+            r.failure.as_deref(),
+            Some("codex turn failed: model refused")
+        );
+        let r = parse(r#"{"type":"error","message":"stream disconnected"}"#);
+        assert_eq!(
+            r.failure.as_deref(),
+            Some("codex error: stream disconnected")
+        );
+        assert!(!r.finished);
+    }
+
+    #[test]
+    fn an_error_followed_by_a_completed_turn_was_recovered() {
+        let r = parse(
+            "{\"type\":\"error\",\"message\":\"reconnecting 1/5\"}\n{\"type\":\"turn.completed\"}\n",
+        );
+        assert_eq!(r.failure, None);
+        assert_eq!(r.errors, ["reconnecting 1/5"]);
+    }
+
+    #[test]
+    fn builds_exec_with_stdin_prompt_and_a_schema_for_reviews() {
+        let mut spec = crate::agent::AgentSpec::new("x", Adapter::Codex);
+        spec.model = Some("gpt-5".into());
+        let mut req = Request::new(Role::Review, "review this", "/wt", "/run");
+        req.resume_session = Some("th-1".into());
+        let inv = build_invocation(&spec, &req).unwrap();
+        assert_eq!(inv.program, "codex");
+        assert_eq!(
+            inv.args.join(" "),
+            "exec --json --full-auto --skip-git-repo-check -C /wt -m gpt-5 \
+             --output-schema /run/review-schema.json resume th-1 -"
+        );
+        assert_eq!(inv.files[0].0.to_str(), Some("/run/review-schema.json"));
+        assert_eq!(inv.stdin.as_deref(), Some("review this"));
+
+        req.role = Role::Implement;
+        req.resume_session = None;
+        let inv = build_invocation(&spec, &req).unwrap();
+        assert!(!inv.args.iter().any(|a| a == "--output-schema"));
+        assert!(inv.files.is_empty());
+    }
+}

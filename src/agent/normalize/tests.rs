@@ -1,0 +1,224 @@
+//! Normalization of hand-written run outputs, one per row of the classification table.
+
+use std::time::Duration;
+
+use super::*;
+use crate::agent::{AgentSpec, Request, Severity, Verdict, build};
+
+fn inv(adapter: Adapter, role: Role) -> Invocation {
+    let mut spec = AgentSpec::new("a", adapter);
+    spec.command = vec!["prog".into()];
+    let mut req = Request::new(role, "p", "/wt", "/run");
+    req.run_script = Some("true".into());
+    build(&spec, &req).unwrap()
+}
+
+fn out(code: i32, stdout: &str) -> RunOutput {
+    RunOutput {
+        exit_code: Some(code),
+        signal: None,
+        stdout: stdout.into(),
+        stderr: String::new(),
+        result_text: None,
+        duration: Duration::from_secs(1),
+        timed_out: false,
+        idle_killed: false,
+    }
+}
+
+const CLAUDE_OK: &str = r#"{"type":"system","subtype":"init","session_id":"s1"}
+{"type":"result","subtype":"success","is_error":false,"result":"did it","session_id":"s1","total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4}}
+"#;
+
+#[test]
+fn success_with_a_result_file_proceeds_with_usage_and_session() {
+    let mut o = out(0, CLAUDE_OK);
+    o.result_text =
+        Some(r#"{"status":"done","summary":"added limiter","outputs":{"p":"src/l.rs"}}"#.into());
+    let n = normalize(&inv(Adapter::Claude, Role::Implement), &o);
+    assert!(n.is_success(), "{n:?}");
+    assert_eq!(n.summary.as_deref(), Some("added limiter"));
+    assert_eq!(n.session_id.as_deref(), Some("s1"));
+    assert_eq!(n.cost_usd, Some(0.5));
+    assert_eq!(n.usage.unwrap().output_tokens, 4);
+    assert_eq!(n.result.unwrap().outputs["p"], "src/l.rs");
+}
+
+#[test]
+fn a_fenced_result_in_the_final_message_counts() {
+    let stdout = r#"{"type":"result","subtype":"success","is_error":false,"result":"ok\n```aos-result\n{\"status\":\"done\",\"summary\":\"s\"}\n```\n"}"#;
+    let n = normalize(&inv(Adapter::Claude, Role::Implement), &out(0, stdout));
+    assert!(n.is_success(), "{n:?}");
+    assert_eq!(n.summary.as_deref(), Some("s"));
+}
+
+#[test]
+fn exit_zero_without_a_result_is_an_agent_error() {
+    let n = normalize(&inv(Adapter::Claude, Role::Implement), &out(0, CLAUDE_OK));
+    assert_eq!(
+        (n.error_class, n.next_action, n.retryable),
+        (ErrorClass::Agent, NextAction::Retry, true)
+    );
+    assert_eq!(n.summary.as_deref(), Some("did it"));
+}
+
+#[test]
+fn garbage_and_cut_output_are_agent_errors() {
+    for stdout in [
+        "<html>oops</html>\n",
+        "{\"type\":\"system\",\"subtype\":\"init\"}\n{\"type\":\"res",
+    ] {
+        let n = normalize(&inv(Adapter::Claude, Role::Implement), &out(0, stdout));
+        assert_eq!(n.error_class, ErrorClass::Agent, "{stdout}");
+    }
+    let mut o = out(0, "{}");
+    o.result_text = Some("{not json".into());
+    let n = normalize(&inv(Adapter::Command, Role::Implement), &o);
+    assert_eq!(n.error_class, ErrorClass::Agent);
+    assert!(
+        n.reasons.iter().any(|r| r.starts_with("result file:")),
+        "{:?}",
+        n.reasons
+    );
+}
+
+#[test]
+fn timeouts_and_the_watchdog_are_timeouts() {
+    let mut o = out(0, "");
+    o.exit_code = None;
+    o.signal = Some(9);
+    o.idle_killed = true;
+    let n = normalize(&inv(Adapter::Codex, Role::Implement), &o);
+    assert_eq!((n.error_class, n.retryable), (ErrorClass::Timeout, true));
+}
+
+#[test]
+fn claude_error_results_are_classified_by_their_text() {
+    let result = |text: &str| {
+        format!(r#"{{"type":"result","subtype":"success","is_error":true,"result":"{text}"}}"#)
+    };
+    let cases = [
+        (
+            "Invalid API key · Please run /login",
+            ErrorClass::Env,
+            false,
+        ),
+        ("API Error: 429 rate_limit_error", ErrorClass::Env, true),
+        ("Tool use failed badly", ErrorClass::Agent, true),
+    ];
+    for (text, class, retryable) in cases {
+        let n = normalize(
+            &inv(Adapter::Claude, Role::Implement),
+            &out(1, &result(text)),
+        );
+        assert_eq!(
+            (n.error_class, n.retryable),
+            (class, retryable),
+            "{text}: {n:?}"
+        );
+    }
+}
+
+#[test]
+fn codex_exit_2_is_authentication() {
+    let n = normalize(&inv(Adapter::Codex, Role::Implement), &out(2, ""));
+    assert_eq!(
+        (n.error_class, n.next_action),
+        (ErrorClass::Env, NextAction::Escalate)
+    );
+}
+
+#[test]
+fn a_successful_run_mentioning_authentication_is_not_an_env_error() {
+    let mut o = out(0, CLAUDE_OK);
+    o.stderr = "warning: 401 tests about authentication".into();
+    o.result_text = Some(r#"{"status":"done"}"#.into());
+    assert!(normalize(&inv(Adapter::Claude, Role::Implement), &o).is_success());
+}
+
+#[test]
+fn shell_failures_are_never_env_errors() {
+    let mut o = out(1, "");
+    o.stderr = "curl: (7) Failed to connect: connection refused".into();
+    let n = normalize(&inv(Adapter::Shell, Role::Implement), &o);
+    assert_eq!(n.error_class, ErrorClass::Agent);
+    assert!(
+        n.reasons.iter().any(|r| r.contains("stderr: curl")),
+        "{:?}",
+        n.reasons
+    );
+}
+
+#[test]
+fn a_successful_shell_script_is_done_without_a_result() {
+    let n = normalize(&inv(Adapter::Shell, Role::Implement), &out(0, "built\n"));
+    assert!(n.is_success(), "{n:?}");
+}
+
+#[test]
+fn blocked_with_a_question_asks_for_clarification() {
+    let mut o = out(0, "");
+    o.result_text = Some(r#"{"status":"blocked","question":"Which port?"}"#.into());
+    let n = normalize(&inv(Adapter::Command, Role::Implement), &o);
+    assert_eq!(
+        (n.next_action, n.error_class),
+        (NextAction::Clarify, ErrorClass::None)
+    );
+    assert_eq!(n.question(), Some("Which port?"));
+
+    o.result_text = Some(r#"{"status":"blocked"}"#.into());
+    let n = normalize(&inv(Adapter::Command, Role::Implement), &o);
+    assert_eq!(n.error_class, ErrorClass::Agent);
+}
+
+#[test]
+fn a_failed_result_is_an_agent_error_with_its_issues() {
+    let mut o = out(0, "");
+    o.result_text = Some(r#"{"status":"failed","issues":["cannot build"]}"#.into());
+    let n = normalize(&inv(Adapter::Command, Role::Implement), &o);
+    assert_eq!(n.error_class, ErrorClass::Agent);
+    assert!(n.reasons.contains(&"cannot build".to_owned()));
+}
+
+#[test]
+fn reviewers_answer_in_the_final_message_a_block_or_the_result_file() {
+    let verdict = r#"{"verdict":"request_changes","summary":"fix it","comments":[{"severity":"high","path":"a.rs","line":2,"message":"bug"}]}"#;
+    let codex = format!(
+        "{}\n{}\n",
+        r#"{"type":"thread.started","thread_id":"t"}"#,
+        serde_json::json!({"type":"item.completed","item":{"type":"agent_message","text":verdict}})
+    ) + r#"{"type":"turn.completed","usage":{"input_tokens":1,"output_tokens":1}}"#;
+    let n = normalize(&inv(Adapter::Codex, Role::Review), &out(0, &codex));
+    let v = n.verdict.clone().unwrap();
+    assert_eq!(
+        (v.verdict, v.comments[0].severity),
+        (Verdict::RequestChanges, Severity::High)
+    );
+    assert!(n.is_success());
+    assert_eq!(n.summary.as_deref(), Some("fix it"));
+
+    let fenced = format!(
+        "Looks fine.\n```aos-review\n{}\n```\n",
+        r#"{"verdict":"approve","summary":"ok"}"#
+    );
+    let n = normalize(&inv(Adapter::Command, Role::Review), &out(0, &fenced));
+    assert_eq!(n.verdict.unwrap().verdict, Verdict::Approve);
+
+    let mut o = out(0, "");
+    o.result_text = Some(r#"{"verdict":"block","summary":"no"}"#.into());
+    let n = normalize(&inv(Adapter::Command, Role::Review), &o);
+    assert_eq!(n.verdict.unwrap().verdict, Verdict::Block);
+
+    let n = normalize(&inv(Adapter::Command, Role::Review), &out(0, "I approve!"));
+    assert_eq!(n.error_class, ErrorClass::Agent);
+}
+
+#[test]
+fn programs_that_cannot_start_are_env_outcomes() {
+    let n = outcome_for_start_error(&Error::NotFound {
+        program: "claude".into(),
+    })
+    .unwrap();
+    assert_eq!((n.error_class, n.retryable), (ErrorClass::Env, false));
+    assert!(outcome_for_start_error(&Error::Interrupted).is_none());
+}

@@ -1,0 +1,111 @@
+//! What an agent is (`AgentSpec`, `Adapter`) and what it is asked to be (`Role`).
+//!
+//! Plain data: the config layer builds these from `aos.toml`; nothing here reads files.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How an agent is called and how its output is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Adapter {
+    /// Claude Code, `claude -p` with stream-json output.
+    Claude,
+    /// Codex CLI, `codex exec --json`.
+    Codex,
+    /// Any program, from an argv template.
+    Command,
+    /// The built-in agent: runs the task's `Run` script with bash.
+    Shell,
+}
+
+impl Adapter {
+    /// Returns the adapter's name as written in `aos.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Claude => "claude",
+            Self::Codex => "codex",
+            Self::Command => "command",
+            Self::Shell => "shell",
+        }
+    }
+}
+
+impl fmt::Display for Adapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The part an agent plays in the pipeline; a reviewer answers with a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Changes the code for a task.
+    Implement,
+    /// Reads the diff and answers approve, request_changes or block.
+    Review,
+    /// Turns a brief into a plan.
+    Plan,
+    /// Writes the tests of a task before it is implemented (tdd profile).
+    Tests,
+}
+
+impl Role {
+    /// Returns the role's name as written in `aos.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Implement => "implement",
+            Self::Review => "review",
+            Self::Plan => "plan",
+            Self::Tests => "tests",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One configured agent: which adapter, which binary, and its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentSpec {
+    /// Name from `aos.toml` (`[agents.<name>]`); exported to the agent as `AOS_AGENT`.
+    pub name: String,
+    /// How the agent is called.
+    pub adapter: Adapter,
+    /// The argv template for `command`; for `claude`/`codex` an optional replacement of
+    /// the binary (`["npx", "claude"]` puts `npx` first and `claude` before the flags).
+    pub command: Vec<String>,
+    /// Extra arguments appended after the adapter's own flags.
+    pub args: Vec<String>,
+    /// Extra environment for the agent; the `AOS_*` variables win over these.
+    pub env: BTreeMap<String, String>,
+    /// Wall-clock limit of one invocation; zero means none.
+    pub timeout: Duration,
+    /// Longest stretch without any output before the agent is killed; zero means none.
+    pub idle_timeout: Duration,
+    /// Model passed to the CLI (`--model` / `-m`), if any.
+    pub model: Option<String>,
+}
+
+impl AgentSpec {
+    /// Returns a spec with the adapter's defaults: 20 minutes wall clock, 5 minutes idle.
+    pub fn new(name: impl Into<String>, adapter: Adapter) -> Self {
+        Self {
+            name: name.into(),
+            adapter,
+            command: Vec::new(),
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: Duration::from_secs(20 * 60),
+            idle_timeout: Duration::from_secs(5 * 60),
+            model: None,
+        }
+    }
+}
