@@ -102,10 +102,10 @@ impl Session<'_> {
         group.signal(Signal::SIGTERM);
         self.drain_until(Instant::now() + grace).await?;
         group.signal(Signal::SIGKILL);
-        if self.status.is_none() {
-            if let Ok(status) = tokio::time::timeout(KILL_WAIT, self.child.wait()).await {
-                self.status = Some(status.map_err(Error::Wait)?);
-            }
+        if self.status.is_none()
+            && let Ok(status) = tokio::time::timeout(KILL_WAIT, self.child.wait()).await
+        {
+            self.status = Some(status.map_err(Error::Wait)?);
         }
         self.drain_until(Instant::now() + DRAIN_AFTER_KILL).await
     }
