@@ -12,6 +12,7 @@ pub mod error;
 pub mod git;
 pub mod ids;
 pub mod lock;
+pub mod notify;
 pub mod process;
 pub mod store;
 pub mod ui;

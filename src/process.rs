@@ -34,10 +34,16 @@ impl ShellOutput {
 
 /// Runs `cmd` with `sh -c` in `dir`, stdin closed, stdout and stderr captured together.
 pub fn run_shell(cmd: &str, dir: &Path) -> anyhow::Result<ShellOutput> {
+    run_shell_env(cmd, dir, &[])
+}
+
+/// Runs `cmd` like [`run_shell`], with extra environment variables.
+pub fn run_shell_env(cmd: &str, dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<ShellOutput> {
     let (reader, writer) = std::io::pipe().context("could not create a pipe")?;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)

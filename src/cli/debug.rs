@@ -6,7 +6,7 @@ use std::io::Read;
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
 use crate::lock;
-use crate::store::{Actor, Event};
+use crate::store::{Actor, Event, WsStatus};
 use crate::ui::Ui;
 
 /// Exercise the store and the locks directly (for tests and benchmarks)
@@ -20,6 +20,12 @@ pub struct DebugArgs {
 enum DebugCommand {
     /// Hold a workstream's lock until stdin closes (prints `locked` once held)
     Lock { name: WorkstreamName },
+    /// Set a workstream's status directly (tests use it to stage a `complete` workstream)
+    SetStatus {
+        name: WorkstreamName,
+        /// One of active, running, awaiting_review, blocked, awaiting_uat, complete, failed
+        status: String,
+    },
     /// Record `count` state changes on a workstream, each incrementing `debug/counter`
     Bump {
         name: WorkstreamName,
@@ -41,6 +47,16 @@ pub fn run(ui: &Ui, args: DebugArgs) -> anyhow::Result<()> {
             ui.data("locked");
             let mut sink = Vec::new();
             std::io::stdin().read_to_end(&mut sink)?;
+        }
+        DebugCommand::SetStatus { name, status } => {
+            let status: WsStatus = toml::Value::String(status.clone())
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("unknown status `{status}`"))?;
+            let event = Event::new("debug", format!("status -> {status}")).by(Actor::Person);
+            ctx.store.update(&name, &event, |tx| {
+                tx.ws_mut().status = status;
+                Ok(())
+            })?;
         }
         DebugCommand::Bump {
             name,
