@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod error;
 pub mod ids;
+pub mod plan;
 pub mod ui;
