@@ -1,5 +1,7 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
+pub mod plan;
+
 use clap::{Parser, Subcommand};
 
 use crate::ui::Ui;
@@ -21,9 +23,13 @@ pub struct Cli {
 
 /// Every command of git aos.
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    Plan(plan::PlanArgs),
+}
 
 /// Runs the parsed command.
-pub async fn run(cli: Cli, _ui: &Ui) -> anyhow::Result<()> {
-    match cli.command {}
+pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Plan(args) => plan::run(ui, args).await,
+    }
 }
