@@ -7,7 +7,7 @@ use pulldown_cmark::HeadingLevel;
 use serde::Serialize;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::source::{BlockKind, LineIndex, blocks, heading_text, normalize};
+use super::source::{BlockKind, LineIndex, for_each_block, heading_text, normalize};
 
 /// A brief whose four required sections are present and not empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,17 +55,19 @@ pub fn check_brief(text: &str, source: &str) -> Result<Brief, Vec<Diagnostic>> {
     let mut found: [Option<(BriefSection, Range<usize>)>; 4] = Default::default();
     let mut wrong_level: [bool; 4] = [false; 4];
     let mut open: Option<usize> = None;
-    for block in blocks(text) {
-        let BlockKind::Heading(level) = block.kind else {
-            continue;
-        };
-        let (_, heading) = heading_text(text, &block);
-        let line = lines.line(block.range.start);
+    let mut headings = Vec::new();
+    for_each_block(text, |block| {
+        if let BlockKind::Heading(level) = block.kind {
+            headings.push((level, block.range.clone(), heading_text(text, block).1));
+        }
+    });
+    for (level, range, heading) in headings {
+        let line = lines.line(range.start);
         let slot = REQUIRED
             .iter()
             .position(|(_, key)| *key == normalize_name(heading));
         if level <= HeadingLevel::H2 {
-            close(&mut found, open.take(), block.range.start);
+            close(&mut found, open.take(), range.start);
         }
         match (level, slot) {
             (HeadingLevel::H1, None) if title.is_none() => title = Some(heading.to_owned()),
@@ -85,7 +87,7 @@ pub fn check_brief(text: &str, source: &str) -> Result<Brief, Vec<Diagnostic>> {
                     line,
                     text: String::new(),
                 };
-                found[i] = Some((section, block.range.end..block.range.end));
+                found[i] = Some((section, range.end..range.end));
                 open = Some(i);
             }
             (_, Some(i)) => {

@@ -12,7 +12,7 @@ use super::keys;
 use super::reference;
 use super::section::{self, NAMES, Section};
 use super::source::{
-    Block, BlockKind, LineIndex, blocks, heading_text, nested_headings, normalize,
+    Block, BlockKind, LineIndex, for_each_block, heading_text, nested_headings, normalize,
 };
 use super::{Plan, Task, TaskMeta};
 
@@ -33,12 +33,10 @@ pub fn parse(text: &str, source: &str) -> (Plan, Vec<Diagnostic>) {
         current: None,
         seen_task_heading: false,
     };
-    for block in blocks(text) {
-        match block.kind {
-            BlockKind::Heading(level) => walker.heading(level, &block),
-            _ => walker.content(&block),
-        }
-    }
+    for_each_block(text, |block| match block.kind {
+        BlockKind::Heading(level) => walker.heading(level, block),
+        _ => walker.content(block),
+    });
     walker.finish(source)
 }
 

@@ -16,17 +16,18 @@ pub(crate) enum BlockKind {
 }
 
 /// One top-level block: its kind, its byte range and every event inside it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Block<'a> {
     pub kind: BlockKind,
     pub range: Range<usize>,
     pub events: Vec<(Event<'a>, Range<usize>)>,
 }
 
-/// Returns the top-level blocks of `text`, in order.
-pub(crate) fn blocks(text: &str) -> Vec<Block<'_>> {
-    let mut out: Vec<Block<'_>> = Vec::new();
-    let mut depth = 0usize;
+/// Calls `visit` with each top-level block of `text`, in order.
+///
+/// Blocks are handed over one at a time, in one reused buffer: a plan of thousands of
+/// tasks never holds all its events at once.
+pub(crate) fn for_each_block<'t>(text: &'t str, mut visit: impl FnMut(&Block<'t>)) {
     // A byte-order mark would hide the first heading; ranges still index `text` itself.
     let skip = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -34,35 +35,51 @@ pub(crate) fn blocks(text: &str) -> Vec<Block<'_>> {
         0
     };
     let body = text.get(skip..).unwrap_or_default();
+    let mut block = Block {
+        kind: BlockKind::Other,
+        range: 0..0,
+        events: Vec::new(),
+    };
+    let mut depth = 0usize;
     for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
         let range = range.start + skip..range.end + skip;
         match &event {
             Event::Start(tag) => {
                 if depth == 0 {
-                    out.push(Block {
-                        kind: kind_of(tag),
-                        range: range.clone(),
-                        events: Vec::new(),
-                    });
+                    block.kind = kind_of(tag);
+                    block.range = range.clone();
+                    block.events.clear();
                 }
                 depth += 1;
+                block.events.push((event, range));
             }
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                block.events.push((event, range));
+                if depth == 0 {
+                    visit(&block);
+                }
+            }
             // A leaf at the top level (a thematic break, say) is a block of its own.
             _ if depth == 0 => {
-                out.push(Block {
+                let leaf = Block {
                     kind: BlockKind::Other,
                     range: range.clone(),
-                    events: Vec::new(),
-                });
+                    events: vec![(event, range)],
+                };
+                visit(&leaf);
             }
-            _ => {}
-        }
-        if let Some(block) = out.last_mut() {
-            block.events.push((event, range));
+            _ => block.events.push((event, range)),
         }
     }
-    out
+}
+
+/// Returns the top-level blocks of `text`, in order.
+#[cfg(test)]
+pub(crate) fn blocks(text: &str) -> Vec<Block<'_>> {
+    let mut all = Vec::new();
+    for_each_block(text, |b| all.push(b.clone()));
+    all
 }
 
 fn kind_of(tag: &Tag<'_>) -> BlockKind {
@@ -181,10 +198,9 @@ impl LineIndex {
         let mut starts = vec![0];
         // A final newline ends the last line; it does not start another one.
         starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(i, b)| b == b'\n' && i + 1 < text.len())
-                .map(|(i, _)| i + 1),
+            text.match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .filter(|&start| start < text.len()),
         );
         Self { starts }
     }
