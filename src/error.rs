@@ -33,12 +33,18 @@ pub struct UserError {
 impl UserError {
     /// Returns an error with no hint.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), hint: None }
+        Self {
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Returns an error with a hint.
     pub fn with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { message: message.into(), hint: Some(hint.into()) }
+        Self {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
     }
 }
 
@@ -121,7 +127,13 @@ mod tests {
         let e = anyhow::Error::new(UserError::with_hint("bad", "do x")).context("outer");
         assert_eq!(exit_code(&e), exit::ERROR);
         assert_eq!(hint(&e).as_deref(), Some("do x"));
-        assert_eq!(exit_code(&anyhow::Error::new(AtGate("g".into()))), exit::GATE);
-        assert_eq!(exit_code(&anyhow::Error::new(TaskFailed("t".into()))), exit::TASK_FAILED);
+        assert_eq!(
+            exit_code(&anyhow::Error::new(AtGate("g".into()))),
+            exit::GATE
+        );
+        assert_eq!(
+            exit_code(&anyhow::Error::new(TaskFailed("t".into()))),
+            exit::TASK_FAILED
+        );
     }
 }

@@ -45,10 +45,9 @@ impl FromStr for WorkstreamName {
         if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
             return bad("it must start with a lowercase letter or a digit");
         }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
-        {
+        if let Some(c) = s.chars().find(|c| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        }) {
             return bad(&format!("`{c}` is not allowed"));
         }
         if s.contains("..") {
@@ -187,10 +186,28 @@ mod tests {
             assert!(ok.parse::<WorkstreamName>().is_ok(), "{ok} should be valid");
         }
         for bad in [
-            "", "A", "-a", ".a", "a/b", "../x", "a..b", "a.lock", "a b", "a.", "é",
-            &"a".repeat(64), "a\\b", "a:b", "a~1", "a^", "a@{1}",
+            "",
+            "A",
+            "-a",
+            ".a",
+            "a/b",
+            "../x",
+            "a..b",
+            "a.lock",
+            "a b",
+            "a.",
+            "é",
+            &"a".repeat(64),
+            "a\\b",
+            "a:b",
+            "a~1",
+            "a^",
+            "a@{1}",
         ] {
-            assert!(bad.parse::<WorkstreamName>().is_err(), "{bad:?} should be invalid");
+            assert!(
+                bad.parse::<WorkstreamName>().is_err(),
+                "{bad:?} should be invalid"
+            );
         }
     }
 

@@ -17,7 +17,10 @@ impl Ui {
     /// Returns a Ui that colours stderr only when it is a terminal and `NO_COLOR` is unset.
     pub fn new(quiet: bool) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self { color: !no_color && std::io::stderr().is_terminal(), quiet }
+        Self {
+            color: !no_color && std::io::stderr().is_terminal(),
+            quiet,
+        }
     }
 
     /// Returns whether stderr is a terminal that takes colour.

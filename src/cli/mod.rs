@@ -9,7 +9,12 @@ use crate::ui::Ui;
 /// Run coding agents on parallel git workstreams, each task tested, reviewed and
 /// approved before it lands as one commit; all state lives in the repository
 #[derive(Parser, Debug)]
-#[command(name = "git-aos", bin_name = "git aos", version, propagate_version = true)]
+#[command(
+    name = "git-aos",
+    bin_name = "git aos",
+    version,
+    propagate_version = true
+)]
 pub struct Cli {
     /// More logging on stderr (`-v` debug, `-vv` trace); `AOS_LOG` takes a filter too
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
