@@ -13,6 +13,7 @@ pub mod git;
 pub mod ids;
 pub mod lock;
 pub mod notify;
+pub mod plan;
 pub mod process;
 pub mod store;
 pub mod ui;

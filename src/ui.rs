@@ -54,6 +54,11 @@ impl Ui {
         eprintln!("{} {msg}", self.paint("warning:", "33"));
     }
 
+    /// Writes a diagnostic (`file:line: error: message`) to stderr, even with `--quiet`.
+    pub fn diagnostic(&self, line: impl fmt::Display) {
+        eprintln!("{line}");
+    }
+
     /// Writes a hint to stderr.
     pub fn hint(&self, msg: impl fmt::Display) {
         eprintln!("{} {msg}", self.paint("hint:", "36"));

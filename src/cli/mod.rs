@@ -9,6 +9,7 @@ mod list;
 mod log;
 mod new;
 mod open;
+mod plan;
 mod status;
 mod use_workstream;
 
@@ -49,6 +50,7 @@ pub enum Command {
     Close(close::CloseArgs),
     Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
+    Plan(plan::PlanArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
 }
@@ -66,6 +68,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
+        Command::Plan(args) => plan::run(ui, args).await,
         Command::Debug(args) => debug::run(ui, args),
     }
 }
