@@ -4,6 +4,7 @@
 mod close;
 mod create;
 pub mod fsck;
+pub mod plan_file;
 mod setup;
 
 pub use close::{close, open};
