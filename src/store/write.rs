@@ -45,16 +45,15 @@ impl Store {
         let refname = refs::live(name);
         for attempt in 0..MAX_ATTEMPTS {
             let old = self.find_in(&repo, name)?;
-            let mut tx = StateTx::new(&repo, Some(old.tree), old.ws.clone());
+            let mut tx = StateTx::new(&repo, Some(old.tree), old.ws);
             change(&mut tx)?;
             tx.ws_mut().updated_at = super::model::now_rfc3339();
+            let ws = tx.ws().clone();
             let tree = tx.write_tree()?;
             let commit = self.commit(&repo, name, event, tree, Some(old.commit_id))?;
             let expected = PreviousValue::MustExistAndMatch(Target::Object(old.commit_id));
             match self.move_ref(&repo, &refname, commit, expected, event)? {
-                Cas::Done => {
-                    return super::read::snapshot(&repo, commit, &format!("workstream `{name}`"));
-                }
+                Cas::Done => return Ok(Snapshot { commit: commit.to_string(), ws, commit_id: commit, tree }),
                 Cas::Lost => backoff(attempt),
             }
         }
