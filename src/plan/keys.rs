@@ -77,13 +77,13 @@ pub(crate) fn split_key(line: &str) -> Option<(&str, &str)> {
     if !(value.is_empty() || value.starts_with([' ', '\t'])) {
         return None;
     }
-    let words: Vec<&str> = key.split(' ').collect();
-    let wordlike = |w: &&str| {
+    let wordlike = |w: &str| {
         let mut c = w.chars();
         c.next().is_some_and(|c| c.is_ascii_alphabetic())
             && c.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    (words.len() <= 2 && words.iter().all(wordlike)).then(|| (key, value.trim()))
+    let (one, two) = key.split_once(' ').unwrap_or((key, "a"));
+    (wordlike(one) && wordlike(two)).then(|| (key, value.trim()))
 }
 
 fn list() -> String {
