@@ -25,7 +25,7 @@ pub(crate) fn read(
     lines: &LineIndex,
     diags: &mut Diagnostics,
 ) -> Option<usize> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     let mut offset = range.start;
     for raw in text
         .get(range.clone())
@@ -57,14 +57,14 @@ pub(crate) fn read(
             );
             continue;
         };
-        if let Some((_, first)) = seen.iter().find(|(k, _)| k == known) {
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == known) {
             diags.error(
                 line,
                 format!("duplicate `{known}:` line (first on line {first})"),
             );
             continue;
         }
-        seen.push((known.to_owned(), line));
+        seen.push((known, line));
         apply(known, value, line, task, diags);
     }
     None
