@@ -12,7 +12,7 @@ use super::source::{BlockKind, LineIndex, for_each_block, heading_text, normaliz
 /// A brief whose four required sections are present and not empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Brief {
-    /// The level-1 heading, if any.
+    /// The level-1 heading without a leading `Brief:`, if there is one.
     pub title: Option<String>,
     /// `## Feature / Change`: what to build or change.
     pub feature: BriefSection,
@@ -70,7 +70,10 @@ pub fn check_brief(text: &str, source: &str) -> Result<Brief, Vec<Diagnostic>> {
             close(&mut found, open.take(), range.start);
         }
         match (level, slot) {
-            (HeadingLevel::H1, None) if title.is_none() => title = Some(heading.to_owned()),
+            (HeadingLevel::H1, None) if title.is_none() => {
+                let bare = heading.strip_prefix("Brief:").unwrap_or(heading);
+                title = Some(bare.trim().to_owned());
+            }
             (HeadingLevel::H2, Some(i)) if found[i].is_some() => {
                 let first = found[i].as_ref().map_or(0, |(s, _)| s.line);
                 diags.error(
@@ -120,8 +123,12 @@ pub fn check_brief(text: &str, source: &str) -> Result<Brief, Vec<Diagnostic>> {
         diags.error(
             1,
             format!(
-                "the brief is missing {}: {}; a brief needs `## Feature / Change`, `## Context`, `## Constraints` and `## Success Criteria`",
-                if missing.len() == 1 { "a section" } else { "sections" },
+                "the brief is missing {}: {}",
+                if missing.len() == 1 {
+                    "a section"
+                } else {
+                    "sections"
+                },
                 missing.join(", ")
             ),
         );
@@ -173,7 +180,7 @@ mod tests {
     #[test]
     fn accepts_spelling_variants_and_keeps_subsections() {
         let brief = check_brief(GOOD, "b.md").unwrap();
-        assert_eq!(brief.title.as_deref(), Some("Brief: limiter"));
+        assert_eq!(brief.title.as_deref(), Some("limiter"));
         assert_eq!(brief.feature.text, "Add it.");
         assert_eq!(brief.context.text, "Web app.\n### Detail\nmore");
         assert_eq!(brief.success_criteria.line, 14);

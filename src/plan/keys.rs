@@ -25,7 +25,7 @@ pub(crate) fn read(
     lines: &LineIndex,
     diags: &mut Diagnostics,
 ) -> Option<usize> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     let mut offset = range.start;
     for raw in text
         .get(range.clone())
@@ -57,14 +57,14 @@ pub(crate) fn read(
             );
             continue;
         };
-        if let Some((_, first)) = seen.iter().find(|(k, _)| k == known) {
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == known) {
             diags.error(
                 line,
                 format!("duplicate `{known}:` line (first on line {first})"),
             );
             continue;
         }
-        seen.push((known.to_owned(), line));
+        seen.push((known, line));
         apply(known, value, line, task, diags);
     }
     None
@@ -77,13 +77,13 @@ pub(crate) fn split_key(line: &str) -> Option<(&str, &str)> {
     if !(value.is_empty() || value.starts_with([' ', '\t'])) {
         return None;
     }
-    let words: Vec<&str> = key.split(' ').collect();
-    let wordlike = |w: &&str| {
+    let wordlike = |w: &str| {
         let mut c = w.chars();
         c.next().is_some_and(|c| c.is_ascii_alphabetic())
             && c.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    (words.len() <= 2 && words.iter().all(wordlike)).then(|| (key, value.trim()))
+    let (one, two) = key.split_once(' ').unwrap_or((key, "a"));
+    (wordlike(one) && wordlike(two)).then(|| (key, value.trim()))
 }
 
 fn list() -> String {

@@ -70,6 +70,21 @@ pub enum Error {
 }
 
 /// A parsed plan: its title, the context shared by every task, and the tasks in order.
+///
+/// Where DESIGN is silent, the format reads as follows:
+/// - Key lines are the paragraph right after a task heading. On the very next line any
+///   `Word: value` is a key, so an unknown one is an error; after a blank line only the
+///   known keys are read and `Goal: fast` stays prose. A known key further down is a
+///   warning. `Timeout` takes `90s`, `20m`, `1h30m`, `2d`.
+/// - Sections other than the six known ones are kept in the body, with a warning.
+///   A fenced block under `Acceptance` is not run (warning); commands are code spans.
+/// - `${ID.outputs.name}` must name a declared output of a task the referencing task
+///   depends on, directly or not; it is an error in the plan context. `${VAR}` without
+///   `.outputs.` is left to the shell.
+/// - `[X]` counts as done. A task heading at level 2 or 4, or one with a bad box, id or
+///   colon, is an error; one inside a list or quote is a warning.
+/// - A level-2 heading (or a later level-1) starts a phase; text under a phase heading
+///   before its first task belongs to no task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// The title from `# Plan: title` (the whole level-1 heading if it has no `Plan:`).

@@ -34,18 +34,19 @@ pub(crate) const NAMES: [&str; 6] = [
 impl Section {
     /// Returns the section a heading names (case and spacing do not matter).
     pub fn from_heading(text: &str) -> Option<Self> {
-        let words: Vec<String> = text
-            .trim_end_matches(':')
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        Some(match words.join(" ").as_str() {
-            "acceptance" => Self::Acceptance,
-            "outputs" => Self::Outputs,
-            "must not" => Self::MustNot,
-            "steps" => Self::Steps,
-            "references" => Self::References,
-            "run" => Self::Run,
+        let mut words = text.trim_end_matches(':').split_whitespace();
+        let (first, second) = (words.next()?, words.next());
+        if words.next().is_some() {
+            return None;
+        }
+        let is = |w: &str, name: &str| w.eq_ignore_ascii_case(name);
+        Some(match second {
+            None if is(first, "acceptance") => Self::Acceptance,
+            None if is(first, "outputs") => Self::Outputs,
+            None if is(first, "steps") => Self::Steps,
+            None if is(first, "references") => Self::References,
+            None if is(first, "run") => Self::Run,
+            Some(not) if is(first, "must") && is(not, "not") => Self::MustNot,
             _ => return None,
         })
     }

@@ -1,6 +1,7 @@
 //! The Markdown source as the plan and brief parsers see it: top-level blocks with
 //! their byte ranges (from pulldown-cmark), raw slices of those ranges, and line numbers.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -174,11 +175,18 @@ pub(crate) fn nested_headings<'t>(text: &'t str, block: &Block<'_>) -> Vec<(usiz
 
 /// Returns `raw` with CRLF turned into LF and surrounding blank space removed.
 pub(crate) fn normalize(raw: &str) -> String {
-    raw.replace("\r\n", "\n").trim().to_owned()
+    if raw.contains('\r') {
+        raw.replace("\r\n", "\n").trim().to_owned()
+    } else {
+        raw.trim().to_owned()
+    }
 }
 
 /// Returns `raw` as one line: each line trimmed, blank lines dropped, joined by spaces.
 pub(crate) fn one_line(raw: &str) -> String {
+    if !raw.contains('\n') {
+        return raw.trim().to_owned();
+    }
     raw.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -190,6 +198,7 @@ pub(crate) fn one_line(raw: &str) -> String {
 #[derive(Debug)]
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    hint: Cell<usize>,
 }
 
 impl LineIndex {
@@ -202,12 +211,32 @@ impl LineIndex {
                 .map(|(i, _)| i + 1)
                 .filter(|&start| start < text.len()),
         );
-        Self { starts }
+        Self {
+            starts,
+            hint: Cell::new(0),
+        }
     }
 
     /// Returns the 1-based line holding byte `offset` (the last line for offsets past the end).
     pub fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).max(1)
+        // Callers ask in source order, mostly: try the line of the last answer and the
+        // next one before searching.
+        let hint = self.hint.get();
+        let within = |i: usize| {
+            self.starts.get(i).is_some_and(|&s| s <= offset)
+                && self.starts.get(i + 1).is_none_or(|&next| offset < next)
+        };
+        let index = if within(hint) {
+            hint
+        } else if within(hint + 1) {
+            hint + 1
+        } else {
+            self.starts
+                .partition_point(|&s| s <= offset)
+                .saturating_sub(1)
+        };
+        self.hint.set(index);
+        index + 1
     }
 
     /// Returns the number of lines (at least 1, even for an empty text).
@@ -229,6 +258,8 @@ mod tests {
         assert_eq!(idx.line(3), 2);
         assert_eq!(idx.line(5), 3);
         assert_eq!(idx.line(100), 3);
+        assert_eq!(idx.line(1), 1, "backwards after a hint");
+        assert_eq!(idx.line(4), 2);
         assert_eq!(LineIndex::new("").line(0), 1);
     }
 
