@@ -30,6 +30,16 @@ pub(super) async fn advance(
             None => return Err(e),
         },
     };
+    let first = p.store.find(name)?;
+    if first.ws.status == WsStatus::Running
+        && let Some(t) = current(p, &first)?
+    {
+        // Running, yet nobody held the lock: a run was interrupted (killed, crashed).
+        let (run, task, stage) = (&t.run.id, &t.run.task, t.run.next.as_str());
+        p.ui.status(format_args!(
+            "{name}: resuming interrupted run {run} of {task} at {stage}"
+        ));
+    }
     loop {
         let snap = p.store.find(name)?;
         if let Some(stop) = gate_or_end(p, &snap)? {
@@ -98,15 +108,6 @@ fn gate_or_end(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome
 /// ready one with a fresh run; `None` when no task is ready.
 fn select(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
     if let Some(t) = current(p, snap)? {
-        if snap.ws.status == WsStatus::Running {
-            p.ui.status(format_args!(
-                "{}: resuming run {} of {} at {}",
-                t.name,
-                t.run.id,
-                t.run.task,
-                t.run.next.as_str()
-            ));
-        }
         return Ok(Some(t));
     }
     let tasks = p.store.tasks(snap)?;
