@@ -8,6 +8,7 @@ pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod ctx;
+pub mod demo;
 pub mod error;
 pub mod gate;
 pub mod git;

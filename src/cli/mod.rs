@@ -5,6 +5,7 @@ mod archive;
 mod clarify;
 mod close;
 mod debug;
+mod demo;
 mod fsck;
 mod init;
 mod list;
@@ -64,6 +65,9 @@ pub enum Command {
     Close(close::CloseArgs),
     Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
+    Demo(demo::DemoArgs),
+    #[command(hide = true)]
+    DemoReviewer(demo::DemoReviewerArgs),
     Plan(plan::PlanArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
@@ -89,6 +93,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
+        Command::Demo(args) => demo::run(ui, args).await,
+        Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
         Command::Debug(args) => debug::run(ui, args),
     }
