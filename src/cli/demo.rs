@@ -23,7 +23,9 @@ pub struct DemoReviewerArgs {}
 
 /// Reviews the change in the current directory; the verdict goes to `$AOS_RESULT`.
 pub fn run_reviewer(_ui: &Ui, _args: DemoReviewerArgs) -> anyhow::Result<()> {
-    let result = std::env::var_os("AOS_RESULT").map(PathBuf::from).ok_or_else(|| anyhow::anyhow!("AOS_RESULT is not set"))?;
+    let result = std::env::var_os("AOS_RESULT")
+        .map(PathBuf::from)
+        .ok_or_else(|| anyhow::anyhow!("AOS_RESULT is not set"))?;
     let worktree = std::env::current_dir()?;
     crate::demo::reviewer::review(&worktree, &result)
 }

@@ -12,7 +12,10 @@ pub fn review(worktree: &Path, result: &Path) -> anyhow::Result<()> {
     let missing: Vec<&String> = files
         .iter()
         .filter(|f| f.starts_with("bin/"))
-        .filter(|f| !std::fs::read_to_string(worktree.join(f)).is_ok_and(|t| t.lines().any(|l| l.starts_with("# usage:"))))
+        .filter(|f| {
+            !std::fs::read_to_string(worktree.join(f))
+                .is_ok_and(|t| t.lines().any(|l| l.starts_with("# usage:")))
+        })
         .collect();
     let verdict = if missing.is_empty() {
         serde_json::json!({"verdict": "approve", "summary": "every tool documents its usage; tests pass", "comments": []})

@@ -52,7 +52,12 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         .trailer("Aos-Commit", &sha);
     let (id, attempts) = (t.task.id.clone(), t.run.attempt);
     // Outputs the plan declares and the agent did not record keep the plan's value.
-    let declared: Vec<(String, String)> = t.task.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect();
+    let declared: Vec<(String, String)> = t
+        .task
+        .outputs
+        .iter()
+        .map(|o| (o.name.clone(), o.value.clone()))
+        .collect();
     let plan_text = plan_in_state(p, t)?;
     save(p, t, &event, |tx| {
         let mut tasks = tx.tasks()?;
@@ -60,7 +65,9 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             task.status = TaskStatus::Done;
             task.commit = Some(sha.clone());
             for (name, value) in &declared {
-                task.outputs.entry(name.clone()).or_insert_with(|| value.clone());
+                task.outputs
+                    .entry(name.clone())
+                    .or_insert_with(|| value.clone());
             }
             task.attempts = attempts;
         }
