@@ -71,7 +71,7 @@ impl Store {
         let event = super::Event::new("branch", format!("recreate {short}"));
         match self.move_ref(&repo, &full, id, PreviousValue::MustNotExist, &event)? {
             Cas::Done => Ok(()),
-            Cas::Lost => anyhow::bail!("branch `{short}` appeared meanwhile"),
+            Cas::Lost | Cas::Locked => anyhow::bail!("branch `{short}` appeared meanwhile"),
         }
     }
 }
