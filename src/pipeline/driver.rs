@@ -228,7 +228,10 @@ fn start_run(
         ws.reason = None;
         Ok(())
     })?;
-    p.ui.status(format_args!("{name}: {task} started (run {})", run.id));
+    p.ui.progress(
+        name.as_str(),
+        format_args!("{task} started (run {})", run.id),
+    );
     Ok(run)
 }
 

@@ -64,10 +64,13 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     req.run_script = t.task.run.clone();
     let mut limits = RunLimits::for_spec(&spec);
     limits.live_log = Some(p.live_log(&t.name));
-    p.ui.status(format_args!(
-        "{}: {} implement (attempt {}, agent {agent_name})",
-        t.name, t.task.id, t.run.attempt
-    ));
+    p.ui.progress(
+        t.name.as_str(),
+        format_args!(
+            "{} implement (attempt {}, agent {agent_name})",
+            t.task.id, t.run.attempt
+        ),
+    );
     let started = crate::store::now_rfc3339();
     let exec = {
         let _slot = match p.agent_slots.get(&agent_name) {
@@ -117,13 +120,15 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
                 tx.put(&log_path, log_text.clone());
                 Ok(())
             })?;
-            p.ui.status(format_args!(
-                "{}: {} waiting {} s: {}",
-                t.name,
-                agent_name,
-                wait.as_secs(),
-                outcome.reasons.join("; ")
-            ));
+            p.ui.progress(
+                t.name.as_str(),
+                format_args!(
+                    "{} waiting {} s: {}",
+                    agent_name,
+                    wait.as_secs(),
+                    outcome.reasons.join("; ")
+                ),
+            );
             tokio::time::sleep(wait).await;
             Ok(Step::Continue)
         }

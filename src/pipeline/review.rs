@@ -57,10 +57,13 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         req.review_schema = true;
         let mut limits = RunLimits::for_spec(&spec);
         limits.live_log = Some(p.live_log(&t.name));
-        p.ui.status(format_args!(
-            "{}: {} review (attempt {}, reviewer {reviewer})",
-            t.name, t.task.id, t.run.attempt
-        ));
+        p.ui.progress(
+            t.name.as_str(),
+            format_args!(
+                "{} review (attempt {}, reviewer {reviewer})",
+                t.task.id, t.run.attempt
+            ),
+        );
         let started = crate::store::now_rfc3339();
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
         let mut rec = agent_stage_record(

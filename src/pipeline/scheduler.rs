@@ -107,11 +107,11 @@ pub async fn run(
         let (i, name, outcome) = joined?;
         match outcome {
             Ok(o) => {
-                p.ui.status(format_args!("{name}: {}", describe(&o)));
+                p.ui.progress_done(name.as_str(), describe(&o));
                 results[i] = Some((name, o));
             }
             Err(e) => {
-                p.ui.status(format_args!("{name}: stopped: {e:#}"));
+                p.ui.progress_done(name.as_str(), format_args!("stopped: {e:#}"));
                 first_error.get_or_insert(e.context(format!("running `{name}`")));
             }
         }

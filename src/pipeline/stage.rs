@@ -159,12 +159,14 @@ pub(super) fn retry_or_fail(
         }
         tx.set_tasks(&tasks)
     })?;
-    p.ui.status(format_args!(
-        "{}: {} {} failed: {reason}; attempt {attempts} next",
-        t.name,
-        t.task.id,
-        stage.as_str()
-    ));
+    p.ui.progress(
+        t.name.as_str(),
+        format_args!(
+            "{} {} failed: {reason}; attempt {attempts} next",
+            t.task.id,
+            stage.as_str()
+        ),
+    );
     Ok(Step::Continue)
 }
 

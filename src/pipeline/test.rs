@@ -21,12 +21,10 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             Err(e) => return super::stage::fail(p, t, Stage::Test, &e.to_string(), None),
         }
     }
-    p.ui.status(format_args!(
-        "{}: {} test ({} commands)",
-        t.name,
-        t.task.id,
-        commands.len()
-    ));
+    p.ui.progress(
+        t.name.as_str(),
+        format_args!("{} test ({} commands)", t.task.id, commands.len()),
+    );
     let started = crate::store::now_rfc3339();
     let mut lines = Vec::new();
     let mut log = String::new();
