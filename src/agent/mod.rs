@@ -16,6 +16,7 @@ mod invocation;
 mod native;
 mod normalize;
 mod outcome;
+pub mod probe;
 pub mod prompt;
 mod redact;
 mod runner;
