@@ -1,4 +1,4 @@
-//! Worktrees through the git CLI: add (with or without a new branch), remove, list, and
+//! Worktrees through the git CLI: add (on a new, existing or no branch), remove, list, and
 //! what is uncommitted in one.
 
 use std::path::{Path, PathBuf};
@@ -44,6 +44,13 @@ pub fn add_with_new_branch(
 pub fn add_existing(repo: &Path, path: &Path, branch: &str) -> anyhow::Result<()> {
     let path = path.to_string_lossy();
     run(repo, ["worktree", "add", "--quiet", &path, branch]).map(drop)
+}
+
+/// Creates a worktree at `path` with `rev` checked out on a detached HEAD (no branch), for
+/// scratch work that must not touch any branch.
+pub fn add_detached(repo: &Path, path: &Path, rev: &str) -> anyhow::Result<()> {
+    let path = path.to_string_lossy();
+    run(repo, ["worktree", "add", "--quiet", "--detach", &path, rev]).map(drop)
 }
 
 /// Removes the worktree at `path`; `force` also discards its uncommitted changes.
