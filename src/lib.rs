@@ -8,6 +8,7 @@ pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod ctx;
+pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod ids;

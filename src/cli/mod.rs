@@ -3,6 +3,7 @@
 mod archive;
 mod close;
 mod debug;
+mod doctor;
 mod fsck;
 mod init;
 mod list;
@@ -41,6 +42,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Init(init::InitArgs),
+    Doctor(doctor::DoctorArgs),
     New(new::NewArgs),
     List(list::ListArgs),
     Status(status::StatusArgs),
@@ -59,6 +61,7 @@ pub enum Command {
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init::run(ui, args),
+        Command::Doctor(args) => doctor::run(ui, args).await,
         Command::New(args) => new::run(ui, args),
         Command::List(args) => list::run(ui, args),
         Command::Status(args) => status::run(ui, args),
