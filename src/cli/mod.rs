@@ -1,5 +1,6 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
+mod agent;
 mod archive;
 mod close;
 mod debug;
@@ -43,6 +44,7 @@ pub struct Cli {
 pub enum Command {
     Init(init::InitArgs),
     Doctor(doctor::DoctorArgs),
+    Agent(agent::AgentArgs),
     New(new::NewArgs),
     List(list::ListArgs),
     Status(status::StatusArgs),
@@ -62,6 +64,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init::run(ui, args),
         Command::Doctor(args) => doctor::run(ui, args).await,
+        Command::Agent(args) => agent::run(ui, args).await,
         Command::New(args) => new::run(ui, args),
         Command::List(args) => list::run(ui, args),
         Command::Status(args) => status::run(ui, args),
