@@ -35,13 +35,13 @@ struct TryArgs {
     agent: String,
     /// Prompt to send (the result contract is added), run in a scratch worktree of HEAD
     /// that is removed afterwards; for the `shell` agent, the script to run
-    #[arg(long, conflicts_with_all = ["ws", "task"])]
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["ws", "task"])]
     prompt: Option<String>,
     /// Workstream whose worktree the agent works in (default: the current one)
-    #[arg(long, requires = "task")]
+    #[arg(long, value_name = "NAME", requires = "task")]
     ws: Option<WorkstreamName>,
     /// Task of the workstream whose implement prompt to send
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     task: Option<TaskId>,
     /// Print the outcome as JSON
     #[arg(long)]

@@ -8,7 +8,7 @@ use crate::ui::Ui;
 /// and workstream state; exit 1 when something would make a run fail
 #[derive(clap::Args, Debug)]
 pub struct DoctorArgs {
-    /// Print JSON
+    /// Print the findings as JSON (`ok` and a list of `check`, `subject`, `level`, `message`, `hint`)
     #[arg(long)]
     json: bool,
 }
