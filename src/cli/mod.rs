@@ -1,9 +1,12 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
 mod agent;
+mod approve;
 mod archive;
+mod clarify;
 mod close;
 mod debug;
+mod demo;
 mod doctor;
 mod fsck;
 mod init;
@@ -12,6 +15,11 @@ mod log;
 mod new;
 mod open;
 mod plan;
+mod reject;
+mod report;
+mod reset;
+mod run;
+mod show;
 mod status;
 mod use_workstream;
 
@@ -51,9 +59,19 @@ pub enum Command {
     Use(use_workstream::UseArgs),
     Log(log::LogArgs),
     Archive(archive::ArchiveArgs),
+    Run(run::RunArgs),
+    Show(show::ShowArgs),
+    Approve(approve::ApproveArgs),
+    Reject(reject::RejectArgs),
+    Reset(reset::ResetArgs),
+    Clarify(clarify::ClarifyArgs),
+    Report(report::ReportArgs),
     Close(close::CloseArgs),
     Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
+    Demo(demo::DemoArgs),
+    #[command(hide = true)]
+    DemoReviewer(demo::DemoReviewerArgs),
     Plan(plan::PlanArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
@@ -71,9 +89,18 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Use(args) => use_workstream::run(ui, args),
         Command::Log(args) => log::run(ui, args),
         Command::Archive(args) => archive::run(ui, args),
+        Command::Run(args) => run::run(ui, args).await,
+        Command::Show(args) => show::run(ui, args),
+        Command::Approve(args) => approve::run(ui, args),
+        Command::Reject(args) => reject::run(ui, args),
+        Command::Reset(args) => reset::run(ui, args),
+        Command::Clarify(args) => clarify::run(ui, args),
+        Command::Report(args) => report::run(ui, args),
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
+        Command::Demo(args) => demo::run(ui, args).await,
+        Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
         Command::Debug(args) => debug::run(ui, args),
     }

@@ -3,6 +3,7 @@
 //!
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
+pub mod change;
 pub mod worktree;
 
 use std::ffi::OsStr;
@@ -38,10 +39,21 @@ where
         .map(|a| a.as_ref().to_string_lossy().into_owned())
         .collect();
     tracing::debug!(dir = %dir.display(), "git {}", shown.join(" "));
-    let out = command(dir)
+    let mut out = command(dir)
         .args(&args)
         .output()
         .context("could not run `git`; is it installed and on PATH?")?;
+    // Another git process (a killed run's orphan `git commit`, say) may hold the index
+    // lock for a moment: wait for it rather than fail.
+    let mut waited = 0;
+    while !out.status.success()
+        && String::from_utf8_lossy(&out.stderr).contains("index.lock")
+        && waited < 100
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+        out = command(dir).args(&args).output()?;
+    }
     if !out.status.success() {
         anyhow::bail!(
             "`git {}` failed: {}",

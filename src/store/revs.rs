@@ -75,3 +75,15 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// Returns who the person running git aos is: `Name <email>` from git config,
+    /// else `$USER`, else `someone`.
+    pub fn person(&self) -> String {
+        let repo = self.repo();
+        if let Some(Ok(sig)) = repo.author() {
+            return format!("{} <{}>", sig.name, sig.email);
+        }
+        std::env::var("USER").unwrap_or_else(|_| "someone".into())
+    }
+}
