@@ -221,7 +221,7 @@ pub fn answer(
         let open: Vec<clarify::Clarification> = clarify::all(tx)?.into_iter().filter(|c| c.is_open()).collect();
         let mut c = match id {
             Some(id) => open.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
-                UserError::with_hint(format!("`{name}` has no open question `{id}`"), format!("`git aos clarify list` shows the open ones"))
+                UserError::with_hint(format!("`{name}` has no open question `{id}`"), "`git aos clarify list` shows the open ones".to_string())
             })?,
             None => match open.as_slice() {
                 [one] => one.clone(),
