@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod ctx;
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod gate;
 pub mod git;

@@ -106,6 +106,17 @@ pub struct ReviewVerdict {
     pub comments: Vec<ReviewComment>,
 }
 
+impl ResultStatus {
+    /// Returns the status as the contract spells it (`done`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Blocked => "blocked",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 impl Verdict {
     /// Returns the verdict as the contract spells it (`request_changes`).
     pub fn as_str(self) -> &'static str {

@@ -19,6 +19,7 @@
 mod feedback;
 mod markdown;
 mod planner;
+mod result;
 mod review;
 #[cfg(test)]
 mod tests;
@@ -33,12 +34,18 @@ pub use review::{DIFF_MAX, ReviewInput, review_prompt};
 use super::spec::Role;
 use crate::ids::TaskId;
 use crate::plan::{self, Task, substitute};
-use markdown::{Doc, code, fenced};
+use markdown::{Doc, code};
+use result::Outputs;
 
 /// File at the repository root whose text joins the directives of every prompt.
 pub const AGENTS_FILE: &str = "AGENTS.md";
 /// Most bytes of `AGENTS.md` put in a prompt.
 const AGENTS_MAX: usize = 32 * 1024;
+/// The example summary of a result.
+const CHANGED: &str = "What you changed and why, in a few sentences.";
+/// The last line of every prompt that expects a result.
+const ASK: &str =
+    "If anything is unclear, do not guess: ask a question with status `blocked` instead.";
 
 /// The workstream's memory, as the Markdown files of its state tree hold it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,7 +182,13 @@ fn render(input: &PromptInput<'_>, tests: bool) -> Result<String, plan::Error> {
         doc.section("Feedback from previous attempts");
         feedback::render(&mut doc, &input.feedback);
     }
-    result_contract(&mut doc, input, tests);
+    let outputs = if tests {
+        Outputs::NotThisStage
+    } else {
+        Outputs::Promised(&task.outputs)
+    };
+    result::contract(&mut doc, input.result_file, outputs, CHANGED);
+    doc.block(ASK);
     Ok(doc.finish())
 }
 
@@ -237,65 +250,14 @@ fn memory(doc: &mut Doc, memory: &Memory) {
     }
 }
 
-fn result_contract(doc: &mut Doc, input: &PromptInput<'_>, tests: bool) {
-    doc.section("Result");
-    doc.block(&format!(
-        "When you stop, write your result as JSON to {} (the path is also in the \
-         environment variable `AOS_RESULT`):",
-        code(&input.result_file.display().to_string())
-    ));
-    let names: Vec<&str> = input.task.outputs.iter().map(|o| o.name.as_str()).collect();
-    let example_outputs = if tests || names.is_empty() {
-        "{}".to_owned()
-    } else {
-        let pairs: Vec<String> = names.iter().map(|n| format!("\"{n}\": \"…\"")).collect();
-        format!("{{{}}}", pairs.join(", "))
-    };
-    doc.fenced(
-        "json",
-        &format!(
-            "{{\n  \"status\": \"done\",\n  \"summary\": \"What you changed and why, in a few sentences.\",\n  \
-             \"question\": null,\n  \"outputs\": {example_outputs},\n  \"learnings\": [],\n  \
-             \"decisions\": [],\n  \"issues\": []\n}}"
-        ),
-    );
-    let outputs = if tests {
-        "`outputs`: leave it empty; the implementer records this task's outputs.".to_owned()
-    } else if names.is_empty() {
-        "`outputs`: this task promises none; leave it empty.".to_owned()
-    } else {
-        let promised: Vec<String> = input
-            .task
-            .outputs
-            .iter()
-            .map(|o| format!("{} (the plan expects {})", code(&o.name), code(&o.value)))
-            .collect();
-        format!(
-            "`outputs`: the values this task promises, by name: {}. Later tasks receive them.",
-            promised.join(", ")
-        )
-    };
-    doc.bullets([
-        "`status`: `done` when the work is complete; `blocked` when you need an answer from \
-         a person before you can go on (put it in `question`); `failed` when you cannot do \
-         it (say why in `summary`)."
-            .to_owned(),
-        outputs,
-        "`learnings`: facts about this codebase worth knowing in later tasks.".to_owned(),
-        "`decisions`: choices you made that later work must respect.".to_owned(),
-        "`issues`: problems you noticed and left alone.".to_owned(),
-    ]);
-    doc.block(
-        "If you cannot write that file, end your final message with the same JSON in a \
-         fenced block whose info string is `aos-result`:",
-    );
-    doc.block(&fenced(
-        "aos-result",
-        "{\"status\": \"done\", \"summary\": \"…\"}",
-    ));
-    doc.block(
-        "If anything is unclear, do not guess: ask a question with status `blocked` instead.",
-    );
+/// Returns a prompt for a one-off request (`git aos agent try --prompt`): the text as
+/// given, then the result contract, so a real agent can show the whole loop works.
+pub fn adhoc_prompt(text: &str, result_file: &Path) -> String {
+    let mut doc = Doc::new();
+    doc.block(text);
+    result::contract(&mut doc, result_file, Outputs::None, CHANGED);
+    doc.block(ASK);
+    doc.finish()
 }
 
 /// Returns every item with output references substituted, or the first error.

@@ -1,11 +1,13 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
+mod agent;
 mod approve;
 mod archive;
 mod clarify;
 mod close;
 mod debug;
 mod demo;
+mod doctor;
 mod fsck;
 mod init;
 mod list;
@@ -49,6 +51,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Init(init::InitArgs),
+    Doctor(doctor::DoctorArgs),
+    Agent(agent::AgentArgs),
     New(new::NewArgs),
     List(list::ListArgs),
     Status(status::StatusArgs),
@@ -77,6 +81,8 @@ pub enum Command {
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init::run(ui, args),
+        Command::Doctor(args) => doctor::run(ui, args).await,
+        Command::Agent(args) => agent::run(ui, args).await,
         Command::New(args) => new::run(ui, args),
         Command::List(args) => list::run(ui, args),
         Command::Status(args) => status::run(ui, args),

@@ -7,7 +7,7 @@ pub mod change;
 pub mod worktree;
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use anyhow::Context as _;
@@ -91,6 +91,17 @@ fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     let minor = parts.next()?.parse().ok()?;
     let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     Some((major, minor, patch))
+}
+
+/// Returns the directory git runs hooks from: `core.hooksPath` when set, else
+/// `<common-dir>/hooks`, as git itself resolves it for `dir`.
+pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(read(dir, ["rev-parse", "--git-path", "hooks"])?);
+    Ok(if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    })
 }
 
 /// Sets a git config value in the repository's local config.

@@ -6,6 +6,7 @@ mod create;
 pub mod fsck;
 pub mod plan_file;
 mod setup;
+pub mod task_prompt;
 
 pub use close::{close, open};
 pub use create::{NewWorkstream, PlanSnapshot, create};

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::directives;
-use super::markdown::{Doc, code, fenced};
+use super::markdown::{Doc, code};
+use super::result::{self, Outputs};
 
 /// Everything a planning prompt is built from.
 #[derive(Debug, Clone)]
@@ -90,25 +91,12 @@ pub fn plan_prompt(input: &PlanInput<'_>) -> String {
          `Must not`.",
     ]);
 
-    doc.section("Result");
-    doc.block(&format!(
-        "When the plan is written, write your result as JSON to {} (the path is also in \
-         the environment variable `AOS_RESULT`):",
-        code(&input.result_file.display().to_string())
-    ));
-    doc.fenced(
-        "json",
-        "{\"status\": \"done\", \"summary\": \"The plan in a few sentences.\", \
-         \"question\": null, \"outputs\": {}, \"learnings\": [], \"decisions\": [], \"issues\": []}",
+    result::contract(
+        &mut doc,
+        input.result_file,
+        Outputs::None,
+        "The plan in a few sentences.",
     );
-    doc.block(
-        "If you cannot write that file, end your final message with the same JSON in a \
-         fenced block whose info string is `aos-result`:",
-    );
-    doc.block(&fenced(
-        "aos-result",
-        "{\"status\": \"done\", \"summary\": \"…\"}",
-    ));
     doc.block(
         "If the brief leaves something open that changes the plan, do not guess: ask a \
          question with status `blocked` instead.",

@@ -203,3 +203,11 @@ fn directives_come_from_the_config_then_agents_md() {
         ["use tabs", "# Rules\n\nNo unwrap."]
     );
 }
+
+#[test]
+fn an_adhoc_prompt_is_the_text_then_the_result_contract() {
+    let prompt = adhoc_prompt("Say hello.", Path::new(RESULT));
+    assert!(prompt.starts_with("Say hello.\n\n## Result\n"), "{prompt}");
+    assert!(prompt.contains("`outputs`: nothing is promised; leave it empty."));
+    assert!(prompt.ends_with("with status `blocked` instead.\n"));
+}
