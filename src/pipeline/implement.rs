@@ -32,7 +32,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let spec = super::agents::spec(p, &agent_name, t.task.timeout.as_deref())?;
     let snap = p.store.find(&t.name)?;
     let scratch = p.scratch(&t.name, &t.run.id, &format!("implement-{}", t.run.attempt));
-    let result_file = scratch.join("result.json");
+    let result_file = crate::agent::result_file(&scratch);
     let directives = prompt::load_directives(&p.repo_root, &p.cfg.project.directives);
     let outputs = t.outputs();
     let input = PromptInput {

@@ -40,7 +40,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             &t.run.id,
             &format!("review-{}-{reviewer}", t.run.attempt),
         );
-        let result_file = scratch.join("result.json");
+        let result_file = crate::agent::result_file(&scratch);
         let text = prompt::review_prompt(&ReviewInput {
             directives: &directives,
             plan_title: &t.plan.title,
