@@ -136,11 +136,37 @@ impl Store {
     }
 
     /// Returns the snapshots of all live workstreams; one that cannot be read is an error.
+    ///
+    /// Many workstreams are read on several threads: the reads are independent and most
+    /// of their time is inflating objects.
     pub fn load_live(&self) -> anyhow::Result<Vec<Snapshot>> {
-        let repo = self.repo();
-        let mut out = Vec::new();
-        for (rest, id) in list_prefix(&repo, refs::LIVE_PREFIX)? {
-            out.push(read::snapshot(&repo, id, &format!("workstream `{rest}`"))?);
+        let refs = list_prefix(&self.repo(), refs::LIVE_PREFIX)?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        let chunk = refs.len().div_ceil(threads).max(32);
+        let read_chunk = |part: &[(String, ObjectId)]| -> anyhow::Result<Vec<Snapshot>> {
+            let repo = self.repo();
+            part.iter()
+                .map(|(rest, id)| read::snapshot(&repo, *id, &format!("workstream `{rest}`")))
+                .collect()
+        };
+        let parts: Vec<anyhow::Result<Vec<Snapshot>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = refs
+                .chunks(chunk.max(1))
+                .map(|part| scope.spawn(move || read_chunk(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a reader thread panicked")))
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(refs.len());
+        for part in parts {
+            out.extend(part?);
         }
         Ok(out)
     }
