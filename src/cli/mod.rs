@@ -2,6 +2,7 @@
 
 mod archive;
 mod close;
+mod conflicts;
 mod debug;
 mod fsck;
 mod init;
@@ -9,6 +10,7 @@ mod list;
 mod log;
 mod new;
 mod open;
+mod refresh;
 mod status;
 mod use_workstream;
 
@@ -48,6 +50,8 @@ pub enum Command {
     Archive(archive::ArchiveArgs),
     Close(close::CloseArgs),
     Open(open::OpenArgs),
+    Refresh(refresh::RefreshArgs),
+    Conflicts(conflicts::ConflictsArgs),
     Fsck(fsck::FsckArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
@@ -65,6 +69,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Archive(args) => archive::run(ui, args),
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
+        Command::Refresh(args) => refresh::run(ui, args),
+        Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }

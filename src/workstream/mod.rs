@@ -2,9 +2,16 @@
 //! branches and worktrees must change together.
 
 mod close;
+mod conflicts;
 mod create;
 pub mod fsck;
+mod order;
+mod refresh;
 mod setup;
+mod touched;
 
 pub use close::{close, open};
+pub use conflicts::{Report as ConflictReport, check as conflicts};
 pub use create::{NewWorkstream, PlanSnapshot, create};
+pub use refresh::{REFRESH_FILE, Refresh, refresh};
+pub use touched::{Touched, touched};
