@@ -8,6 +8,7 @@ mod fsck;
 mod init;
 mod list;
 mod log;
+mod merge;
 mod new;
 mod open;
 mod refresh;
@@ -52,6 +53,7 @@ pub enum Command {
     Open(open::OpenArgs),
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
+    Merge(merge::MergeArgs),
     Fsck(fsck::FsckArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
@@ -71,6 +73,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Open(args) => open::run(ui, args),
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
+        Command::Merge(args) => merge::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }
