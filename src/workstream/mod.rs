@@ -14,7 +14,7 @@ mod refresh;
 mod setup;
 mod touched;
 
-pub use close::{close, open};
+pub use close::{Drift, close, drift, open};
 pub use conflicts::{Report as ConflictReport, check as conflicts};
 pub use create::{NewWorkstream, PlanSnapshot, create};
 pub use gate::Verdict as GateVerdict;
