@@ -10,6 +10,7 @@ mod landing;
 mod merge;
 mod message;
 mod order;
+mod preflight;
 mod refresh;
 mod setup;
 mod touched;
