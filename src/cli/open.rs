@@ -38,7 +38,7 @@ fn report(ui: &Ui, d: &Drift) {
         format!("; both changed: {}", r.shared.join(", "))
     };
     ui.status(format_args!(
-        "`{}` moved {} commits ({} files) since `{}` forked from it: staleness {}{shared}",
+        "`{}` moved {} commit(s), {} file(s), since `{}` forked from it: staleness {}{shared}",
         r.base, r.behind, r.base_files_changed, r.name, r.staleness
     ));
     if d.conflicts.is_empty() {

@@ -59,11 +59,11 @@ fn render(ui: &Ui, r: &Refresh) {
         format!(" ({} uncommitted)", r.uncommitted.len())
     };
     ui.data(format_args!(
-        "{}  staleness {}  touches {} files{uncommitted}, {} commits ahead",
+        "{}  staleness {}  touches {}{uncommitted}, {} ahead",
         r.name,
         r.staleness,
-        r.touched_count(),
-        r.ahead
+        count(r.touched_count(), "file"),
+        count(r.ahead, "commit")
     ));
     if r.behind > 0 {
         let shared = if r.shared.is_empty() {
@@ -72,8 +72,19 @@ fn render(ui: &Ui, r: &Refresh) {
             format!("; both changed: {}", r.shared.join(", "))
         };
         ui.data(format_args!(
-            "  `{}` moved {} commits ({} files) since the fork point{shared}",
-            r.base, r.behind, r.base_files_changed
+            "  `{}` moved {} ({}) since the fork point{shared}",
+            r.base,
+            count(r.behind, "commit"),
+            count(r.base_files_changed, "file")
         ));
+    }
+}
+
+/// Returns `1 file`, `2 files`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
