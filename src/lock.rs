@@ -3,8 +3,10 @@
 //!
 //! A lock is released when its holder exits, however it exits, so a dead holder never
 //! blocks anyone. The file's content (pid, host, since) only says who holds it; the
-//! kernel lock is the truth. Lock files are never deleted: deleting one while another
-//! process is about to lock it would let two holders in.
+//! kernel lock is the truth. A holder clears the file when it lets go, so a file that
+//! names a holder nobody holds tells of a holder that died (`git aos doctor` says so).
+//! Lock files are never deleted: deleting one while another process is about to lock
+//! it would let two holders in.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -20,8 +22,15 @@ use crate::ids::WorkstreamName;
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct LockGuard {
-    _lock: Flock<File>,
+    lock: Flock<File>,
     path: PathBuf,
+}
+
+impl Drop for LockGuard {
+    /// Clears the holder record while the lock is still held, before the kernel lock goes.
+    fn drop(&mut self) {
+        let _ = self.lock.set_len(0);
+    }
 }
 
 impl LockGuard {
@@ -85,7 +94,7 @@ pub fn acquire(path: &Path, what: &str) -> anyhow::Result<LockGuard> {
             lock.rewind()?;
             lock.write_all(holder.as_bytes())?;
             Ok(LockGuard {
-                _lock: lock,
+                lock,
                 path: path.to_owned(),
             })
         }
@@ -125,6 +134,17 @@ pub fn probe(path: &Path) -> anyhow::Result<Option<Holder>> {
     }
 }
 
+/// Returns the holder a lock file names, held or not; `None` when it names none (never
+/// taken, or released cleanly).
+pub fn recorded_holder(path: &Path) -> anyhow::Result<Option<Holder>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read lock file `{}`", path.display()))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(parse_holder(&text)))
+}
+
 fn open(path: &Path) -> anyhow::Result<File> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
@@ -142,6 +162,10 @@ fn open(path: &Path) -> anyhow::Result<File> {
 fn read_holder(file: &mut File) -> Holder {
     let mut text = String::new();
     let _ = file.read_to_string(&mut text);
+    parse_holder(&text)
+}
+
+fn parse_holder(text: &str) -> Holder {
     let field = |key: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
@@ -176,7 +200,14 @@ mod tests {
         assert_eq!(busy.pid, std::process::id().to_string());
         assert_eq!(crate::error::exit_code(&err), crate::error::exit::BUSY);
         assert!(probe(guard.path()).unwrap().is_some());
+        let path = guard.path().to_owned();
+        assert!(recorded_holder(&path).unwrap().is_some());
         drop(guard);
+        assert_eq!(
+            recorded_holder(&path).unwrap(),
+            None,
+            "release clears the record"
+        );
         assert!(
             probe(&workstream_path(dir.path(), &name))
                 .unwrap()

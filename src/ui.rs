@@ -1,25 +1,98 @@
 //! The one place that writes to the terminal: data to stdout, messages to stderr,
-//! `--json` rendering, colour only on a terminal and never with `NO_COLOR`.
+//! `--json` rendering, colour only on a terminal and never with `NO_COLOR`, and on a
+//! terminal a live block of progress lines (one per running workstream).
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-/// Output channel shared by every command.
+/// Output channel shared by every command (and every task of a parallel run).
 #[derive(Debug, Clone)]
 pub struct Ui {
     color: bool,
     quiet: bool,
+    /// The live progress block; `None` when stderr is not a terminal.
+    live: Option<Arc<Mutex<Live>>>,
+}
+
+/// Progress lines shown at the bottom of the terminal, redrawn in place.
+#[derive(Debug, Default)]
+struct Live {
+    rows: Vec<(String, String)>,
+    drawn: usize,
+}
+
+impl Live {
+    /// Erases the block (the cursor goes back to where it started).
+    fn clear(&mut self, err: &mut impl Write) {
+        if self.drawn > 0 {
+            let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn);
+            self.drawn = 0;
+        }
+    }
+
+    fn draw(&mut self, err: &mut impl Write) {
+        for (key, text) in &self.rows {
+            let line: String = format!("{key}: {text}").chars().take(160).collect();
+            let _ = writeln!(err, "{line}");
+        }
+        self.drawn = self.rows.len();
+    }
 }
 
 impl Ui {
     /// Returns a Ui that colours stderr only when it is a terminal and `NO_COLOR` is unset.
     pub fn new(quiet: bool) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let terminal = std::io::stderr().is_terminal();
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
         Self {
-            color: !no_color && std::io::stderr().is_terminal(),
+            color: !no_color && terminal,
             quiet,
+            live: (terminal && !dumb && !quiet).then(|| Arc::new(Mutex::new(Live::default()))),
+        }
+    }
+
+    /// Shows `text` as the progress of `key`: on a terminal one live line per key,
+    /// redrawn in place; otherwise a plain `key: text` line.
+    pub fn progress(&self, key: &str, text: impl fmt::Display) {
+        let Some(live) = &self.live else {
+            self.status(format_args!("{key}: {text}"));
+            return;
+        };
+        let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
+        let mut err = std::io::stderr().lock();
+        live.clear(&mut err);
+        let text = text.to_string();
+        match live.rows.iter_mut().find(|(k, _)| k == key) {
+            Some(row) => row.1 = text,
+            None => live.rows.push((key.to_owned(), text)),
+        }
+        live.draw(&mut err);
+    }
+
+    /// Ends the live line of `key`, leaving `text` printed above the block.
+    pub fn progress_done(&self, key: &str, text: impl fmt::Display) {
+        if let Some(live) = &self.live {
+            let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
+            live.rows.retain(|(k, _)| k != key);
+        }
+        self.status(format_args!("{key}: {text}"));
+    }
+
+    /// Writes one line to stderr, keeping the live block below it.
+    fn err_line(&self, line: fmt::Arguments<'_>) {
+        match &self.live {
+            Some(live) => {
+                let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
+                let mut err = std::io::stderr().lock();
+                live.clear(&mut err);
+                let _ = writeln!(err, "{line}");
+                live.draw(&mut err);
+            }
+            None => eprintln!("{line}"),
         }
     }
 
@@ -45,22 +118,33 @@ impl Ui {
     /// Writes a status message to stderr (suppressed by `--quiet`).
     pub fn status(&self, msg: impl fmt::Display) {
         if !self.quiet {
-            eprintln!("{msg}");
+            self.err_line(format_args!("{msg}"));
         }
     }
 
     /// Writes a warning to stderr.
     pub fn warn(&self, msg: impl fmt::Display) {
-        eprintln!("{} {msg}", self.paint("warning:", "33"));
+        self.err_line(format_args!("{} {msg}", self.paint("warning:", "33")));
+    }
+
+    /// Writes a diagnostic (`file:line: error: message`) to stderr, even with `--quiet`.
+    pub fn diagnostic(&self, line: impl fmt::Display) {
+        self.err_line(format_args!("{line}"));
     }
 
     /// Writes a hint to stderr.
     pub fn hint(&self, msg: impl fmt::Display) {
-        eprintln!("{} {msg}", self.paint("hint:", "36"));
+        self.err_line(format_args!("{} {msg}", self.paint("hint:", "36")));
     }
 
     /// Prints an error chain as `error:` / `Caused by:` / `hint:`.
     pub fn error(&self, err: &anyhow::Error) {
+        if let Some(live) = &self.live {
+            // The block is stale once a command fails; leave the error on a clean screen.
+            let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
+            live.clear(&mut std::io::stderr().lock());
+            live.rows.clear();
+        }
         eprintln!("{} {err}", self.paint("error:", "1;31"));
         let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
         // gix chains repeat the parent text in the child; show each distinct cause once.

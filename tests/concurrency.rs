@@ -63,8 +63,17 @@ fn a_held_workstream_lock_gives_exit_5_naming_the_holder() {
     // The status shows who runs it.
     let status = repo.aos_ok(&["status", "a", "--json"]);
     assert!(status.contains("\"runner\": {"), "{status}");
-    // A dead holder blocks no one: kill it and the lock is free.
-    holder.kill().unwrap();
+    // A dead holder blocks no one: kill it and the lock is free. The holder is the
+    // `git-aos` that `git` started, not `git` itself: killing `git` alone left it running
+    // until it saw stdin close, racing the `close` below. Kill the pid the lock records.
+    let record = std::fs::read_to_string(repo.path(".git/aos/locks/ws/a.lock")).unwrap();
+    let pid: i32 = record
+        .lines()
+        .find_map(|l| l.strip_prefix("pid "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL).unwrap();
     holder.wait().unwrap();
     repo.aos_ok(&["close", "a"]);
 }

@@ -213,3 +213,50 @@ fn fsck_repairs_an_interrupted_close() {
     assert!(!repo.refs().contains("refs/aos/ws/a "));
     repo.aos_ok(&["fsck"]);
 }
+
+#[test]
+fn new_with_a_plan_records_every_task_and_refuses_an_invalid_one() {
+    let repo = Repo::new();
+    repo.aos_ok(&["init", "--yes"]);
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans");
+    let bad = fixtures.join("bad-cycle.md");
+    let before = repo.refs();
+    let out = repo.aos(&["new", "p", "--plan", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bad-cycle.md:"), "{}", stderr(&out));
+    assert_eq!(repo.refs(), before);
+    assert!(!repo.worktree("p").exists());
+
+    let good = fixtures.join("valid-full.md");
+    repo.aos_ok(&["new", "p", "--plan", good.to_str().unwrap()]);
+    let tasks = repo.git(&["show", "refs/aos/ws/p:tasks.toml"]);
+    let parsed: toml::Value = toml::from_str(&tasks).unwrap();
+    let list = parsed["task"].as_array().unwrap();
+    assert!(list.len() >= 3, "{tasks}");
+    // Tasks ticked in the file start done; the rest are pending.
+    let text = std::fs::read_to_string(&good).unwrap();
+    for t in list {
+        let id = t["id"].as_str().unwrap();
+        let ticked = text
+            .lines()
+            .any(|l| l.starts_with("### [x]") && l.contains(&format!(" {id}:")));
+        assert_eq!(
+            t["status"].as_str(),
+            Some(if ticked { "done" } else { "pending" }),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        repo.git(&["show", "refs/aos/ws/p:plan.md"]),
+        std::fs::read_to_string(&good).unwrap()
+    );
+    // The plan lives outside the repository, so the branch gets it under plans/.
+    assert!(repo.worktree("p").join("plans/p.md").is_file());
+    let status: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["status", "p", "--json"])).unwrap();
+    assert_eq!(
+        status["progress"]["total"].as_u64().unwrap() as usize,
+        list.len()
+    );
+    assert!(!status["next"].as_array().unwrap().is_empty());
+}

@@ -106,6 +106,39 @@ pub struct ReviewVerdict {
     pub comments: Vec<ReviewComment>,
 }
 
+impl ResultStatus {
+    /// Returns the status as the contract spells it (`done`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Blocked => "blocked",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl Verdict {
+    /// Returns the verdict as the contract spells it (`request_changes`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::RequestChanges => "request_changes",
+            Self::Block => "block",
+        }
+    }
+}
+
+impl Severity {
+    /// Returns the severity as the contract spells it (`high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
 impl AgentResult {
     /// Returns the result parsed from JSON text, or why it is not one.
     pub fn from_json(text: &str) -> Result<Self, String> {

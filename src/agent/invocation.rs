@@ -109,7 +109,7 @@ pub fn build(spec: &AgentSpec, req: &Request) -> Result<Invocation, Error> {
     let scratch_dir = absolute(&req.scratch_dir)?;
     let cwd = absolute(&req.worktree)?;
     let prompt_file = scratch_dir.join(PROMPT_FILE);
-    let result_file = scratch_dir.join(RESULT_FILE);
+    let result_file = result_file(&scratch_dir);
 
     let mut env = spec.env.clone();
     env.insert("AOS_AGENT".into(), spec.name.clone());
@@ -152,6 +152,12 @@ pub fn build(spec: &AgentSpec, req: &Request) -> Result<Invocation, Error> {
         Adapter::Shell => shell::build(spec, req, &mut inv)?,
     }
     Ok(inv)
+}
+
+/// Returns where an invocation with this scratch directory expects the agent's result
+/// (`AOS_RESULT`), so a prompt can name it before the invocation is built.
+pub fn result_file(scratch_dir: &Path) -> PathBuf {
+    scratch_dir.join(RESULT_FILE)
 }
 
 /// Returns the program and leading arguments: the spec's `command` when set (a binary

@@ -16,6 +16,8 @@ mod invocation;
 mod native;
 mod normalize;
 mod outcome;
+pub mod probe;
+pub mod prompt;
 mod redact;
 mod runner;
 mod session;
@@ -31,7 +33,7 @@ pub use contract::{
     AgentResult, ResultStatus, ReviewComment, ReviewVerdict, Severity, Verdict, fenced_block,
     review_schema,
 };
-pub use invocation::{Invocation, OutputKind, Request, build};
+pub use invocation::{Invocation, OutputKind, Request, build, result_file};
 pub use normalize::{normalize, outcome_for_start_error};
 pub use outcome::{ErrorClass, NextAction, Outcome, Usage};
 pub use redact::{MASK, Redactor};

@@ -19,6 +19,18 @@ pub enum NextAction {
     Escalate,
 }
 
+impl NextAction {
+    /// Returns the action as `--json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proceed => "proceed",
+            Self::Retry => "retry",
+            Self::Clarify => "clarify",
+            Self::Escalate => "escalate",
+        }
+    }
+}
+
 /// Whose fault a failure is, which decides how it is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +45,19 @@ pub enum ErrorClass {
     Agent,
     /// The wall-clock limit or the no-output watchdog fired.
     Timeout,
+}
+
+impl ErrorClass {
+    /// Returns the class as `--json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Env => "env",
+            Self::Code => "code",
+            Self::Agent => "agent",
+            Self::Timeout => "timeout",
+        }
+    }
 }
 
 /// Tokens an invocation used, as the CLI reported them.
@@ -144,6 +169,27 @@ mod tests {
         assert_eq!(json["reasons"][0], "timed out after 1s");
         let back: Outcome = serde_json::from_value(json).unwrap();
         assert_eq!(back, o);
+    }
+
+    #[test]
+    fn names_match_the_serde_spelling() {
+        for action in [
+            NextAction::Proceed,
+            NextAction::Retry,
+            NextAction::Clarify,
+            NextAction::Escalate,
+        ] {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+        }
+        for class in [
+            ErrorClass::None,
+            ErrorClass::Env,
+            ErrorClass::Code,
+            ErrorClass::Agent,
+            ErrorClass::Timeout,
+        ] {
+            assert_eq!(serde_json::to_value(class).unwrap(), class.as_str());
+        }
     }
 
     #[test]

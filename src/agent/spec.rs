@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// How an agent is called and how its output is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How an agent is called and how its output is read (`adapter` in `aos.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Adapter {
     /// Claude Code, `claude -p` with stream-json output.
@@ -23,6 +23,14 @@ pub enum Adapter {
 }
 
 impl Adapter {
+    /// Every adapter, in the order the docs list them.
+    pub const ALL: [Adapter; 4] = [Self::Claude, Self::Codex, Self::Command, Self::Shell];
+
+    /// Returns the adapter called `name` in `aos.toml`, if there is one.
+    pub fn parse(name: &str) -> Option<Adapter> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
     /// Returns the adapter's name as written in `aos.toml`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,8 +48,9 @@ impl fmt::Display for Adapter {
     }
 }
 
-/// The part an agent plays in the pipeline; a reviewer answers with a verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The part an agent plays in the pipeline (a key of `[roles]`); a reviewer answers
+/// with a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Changes the code for a task.
@@ -55,6 +64,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order `[roles]` lists them.
+    pub const ALL: [Role; 4] = [Self::Implement, Self::Review, Self::Plan, Self::Tests];
+
     /// Returns the role's name as written in `aos.toml`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,9 +1,14 @@
 //! Command-line surface: the top-level parser and the one `match` that dispatches.
 
+mod agent;
+mod approve;
 mod archive;
+mod clarify;
 mod close;
 mod conflicts;
 mod debug;
+mod demo;
+mod doctor;
 mod fsck;
 mod init;
 mod list;
@@ -11,7 +16,13 @@ mod log;
 mod merge;
 mod new;
 mod open;
+mod plan;
 mod refresh;
+mod reject;
+mod report;
+mod reset;
+mod run;
+mod show;
 mod status;
 mod use_workstream;
 
@@ -43,18 +54,31 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Init(init::InitArgs),
+    Doctor(doctor::DoctorArgs),
+    Agent(agent::AgentArgs),
     New(new::NewArgs),
     List(list::ListArgs),
     Status(status::StatusArgs),
     Use(use_workstream::UseArgs),
     Log(log::LogArgs),
     Archive(archive::ArchiveArgs),
+    Run(run::RunArgs),
+    Show(show::ShowArgs),
+    Approve(approve::ApproveArgs),
+    Reject(reject::RejectArgs),
+    Reset(reset::ResetArgs),
+    Clarify(clarify::ClarifyArgs),
+    Report(report::ReportArgs),
     Close(close::CloseArgs),
     Open(open::OpenArgs),
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
     Fsck(fsck::FsckArgs),
+    Demo(demo::DemoArgs),
+    #[command(hide = true)]
+    DemoReviewer(demo::DemoReviewerArgs),
+    Plan(plan::PlanArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
 }
@@ -63,18 +87,30 @@ pub enum Command {
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init::run(ui, args),
+        Command::Doctor(args) => doctor::run(ui, args).await,
+        Command::Agent(args) => agent::run(ui, args).await,
         Command::New(args) => new::run(ui, args),
         Command::List(args) => list::run(ui, args),
         Command::Status(args) => status::run(ui, args),
         Command::Use(args) => use_workstream::run(ui, args),
         Command::Log(args) => log::run(ui, args),
         Command::Archive(args) => archive::run(ui, args),
+        Command::Run(args) => run::run(ui, args).await,
+        Command::Show(args) => show::run(ui, args),
+        Command::Approve(args) => approve::run(ui, args),
+        Command::Reject(args) => reject::run(ui, args),
+        Command::Reset(args) => reset::run(ui, args),
+        Command::Clarify(args) => clarify::run(ui, args),
+        Command::Report(args) => report::run(ui, args),
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
+        Command::Demo(args) => demo::run(ui, args).await,
+        Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
+        Command::Plan(args) => plan::run(ui, args).await,
         Command::Debug(args) => debug::run(ui, args),
     }
 }

@@ -30,8 +30,15 @@ pub struct NewArgs {
 pub fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let cfg = ctx.config()?;
-    let plan = None;
-    let _ = &args.plan;
+    let plan = match &args.plan {
+        Some(file) => Some(workstream::plan_file::load(
+            ctx.repo_root()?,
+            &args.name,
+            file,
+            ui,
+        )?),
+        None => None,
+    };
     let req = NewWorkstream {
         name: args.name,
         base: args.base,

@@ -1,7 +1,6 @@
 //! `[agents.<name>]`: the programs aos can run as agents, with their defaults.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use toml::Spanned;
@@ -10,6 +9,7 @@ use super::error::{Error, code_list};
 use super::file::{RawAgent, Text};
 use super::source::{Source, dotted};
 use super::units::parse_duration;
+use crate::agent::{Adapter, AgentSpec};
 
 /// Name of the agent that always exists unless `aos.toml` redefines it.
 pub const BUILTIN_AGENT: &str = "shell";
@@ -17,51 +17,6 @@ pub const BUILTIN_AGENT: &str = "shell";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// Default for an agent's `idle_timeout` (no output for this long kills the agent).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-/// How aos talks to an agent (DESIGN §6.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Adapter {
-    /// `claude -p --output-format json`.
-    Claude,
-    /// `codex exec --json`.
-    Codex,
-    /// Any argv, with `{prompt_file}`, `{worktree}`, `{task}` substituted.
-    Command,
-    /// The built-in agent that runs a task's `Run` block.
-    Shell,
-}
-
-impl Adapter {
-    /// Every adapter, in the order the docs list them.
-    pub const ALL: [Adapter; 4] = [
-        Adapter::Claude,
-        Adapter::Codex,
-        Adapter::Command,
-        Adapter::Shell,
-    ];
-
-    /// Returns the name `aos.toml` uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Adapter::Claude => "claude",
-            Adapter::Codex => "codex",
-            Adapter::Command => "command",
-            Adapter::Shell => "shell",
-        }
-    }
-
-    /// Returns the adapter called `name`, if there is one.
-    pub fn parse(name: &str) -> Option<Adapter> {
-        Adapter::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-}
-
-impl fmt::Display for Adapter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One `[agents.<name>]` table, with defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +56,21 @@ impl AgentConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             model: None,
             max_parallel: None,
+        }
+    }
+
+    /// Returns what the agent layer needs to call this agent (everything but
+    /// `max_parallel`, which is the scheduler's).
+    pub fn spec(&self) -> AgentSpec {
+        AgentSpec {
+            name: self.name.clone(),
+            adapter: self.adapter,
+            command: self.command.clone(),
+            args: self.args.clone(),
+            env: self.env.clone(),
+            timeout: self.timeout,
+            idle_timeout: self.idle_timeout,
+            model: self.model.clone(),
         }
     }
 }

@@ -24,12 +24,14 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use toml::de::DeTable;
 
-pub use agents::{Adapter, AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
+/// The agent layer's enums, which `aos.toml` names directly.
+pub use crate::agent::{Adapter, Role};
+pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
 pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
-pub use roles::{Role, Roles};
+pub use roles::Roles;
 pub use template::{InitAnswers, render_initial};
 
 use file::RawFile;

@@ -8,34 +8,7 @@ use super::agents::{AgentConfig, BUILTIN_AGENT};
 use super::error::{Error, code_list};
 use super::file::{Names, RawRoles};
 use super::source::Source;
-
-/// A part an agent plays in the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Writes the code (IMPLEMENT).
-    Implement,
-    /// Reads the diff (REVIEW).
-    Review,
-    /// Turns a brief into a plan (`plan new`).
-    Plan,
-    /// Writes the failing tests first (the `tests` stage).
-    Tests,
-}
-
-impl Role {
-    /// Every role, in the order `[roles]` lists them.
-    pub const ALL: [Role; 4] = [Role::Implement, Role::Review, Role::Plan, Role::Tests];
-
-    /// Returns the key `[roles]` uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Implement => "implement",
-            Role::Review => "review",
-            Role::Plan => "plan",
-            Role::Tests => "tests",
-        }
-    }
-}
+use crate::agent::Role;
 
 /// `[roles]`: for each role, the agents to use, primary first then fallbacks.
 ///

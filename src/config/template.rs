@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::agents::Adapter;
 use super::source::dotted;
+use crate::agent::Adapter;
 
 /// What `git aos init` learned, by asking or from flags.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,12 @@
 //!
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
+pub mod change;
 pub mod merge;
 pub mod worktree;
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use anyhow::Context as _;
@@ -39,10 +40,21 @@ where
         .map(|a| a.as_ref().to_string_lossy().into_owned())
         .collect();
     tracing::debug!(dir = %dir.display(), "git {}", shown.join(" "));
-    let out = command(dir)
+    let mut out = command(dir)
         .args(&args)
         .output()
         .context("could not run `git`; is it installed and on PATH?")?;
+    // Another git process (a killed run's orphan `git commit`, say) may hold the index
+    // lock for a moment: wait for it rather than fail.
+    let mut waited = 0;
+    while !out.status.success()
+        && String::from_utf8_lossy(&out.stderr).contains("index.lock")
+        && waited < 100
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+        out = command(dir).args(&args).output()?;
+    }
     if !out.status.success() {
         anyhow::bail!(
             "`git {}` failed: {}",
@@ -80,6 +92,17 @@ fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     let minor = parts.next()?.parse().ok()?;
     let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     Some((major, minor, patch))
+}
+
+/// Returns the directory git runs hooks from: `core.hooksPath` when set, else
+/// `<common-dir>/hooks`, as git itself resolves it for `dir`.
+pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(read(dir, ["rev-parse", "--git-path", "hooks"])?);
+    Ok(if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    })
 }
 
 /// Sets a git config value in the repository's local config.

@@ -1,4 +1,4 @@
-//! Worktrees through the git CLI: add (with or without a new branch), remove, list, and
+//! Worktrees through the git CLI: add (on a new, existing or no branch), remove, list, and
 //! what is uncommitted in one.
 
 use std::path::{Path, PathBuf};
@@ -44,6 +44,48 @@ pub fn add_with_new_branch(
 pub fn add_existing(repo: &Path, path: &Path, branch: &str) -> anyhow::Result<()> {
     let path = path.to_string_lossy();
     run(repo, ["worktree", "add", "--quiet", &path, branch]).map(drop)
+}
+
+/// Creates a worktree at `path` with `rev` checked out on a detached HEAD (no branch), for
+/// scratch work that must not touch any branch.
+pub fn add_detached(repo: &Path, path: &Path, rev: &str) -> anyhow::Result<()> {
+    let path = path.to_string_lossy();
+    run(repo, ["worktree", "add", "--quiet", "--detach", &path, rev]).map(drop)
+}
+
+/// A detached worktree for scratch work (trying an agent, a merge gate), removed with
+/// whatever it holds when dropped.
+#[derive(Debug)]
+pub struct ScratchWorktree {
+    repo: PathBuf,
+    path: PathBuf,
+}
+
+impl ScratchWorktree {
+    /// Creates a detached worktree of `rev` at `path`, which must not exist yet.
+    pub fn create(repo: &Path, path: &Path, rev: &str) -> anyhow::Result<Self> {
+        add_detached(repo, path, rev)?;
+        Ok(Self {
+            repo: repo.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Returns the worktree's top directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchWorktree {
+    fn drop(&mut self) {
+        if let Err(e) = remove(&self.repo, &self.path, true) {
+            tracing::warn!("could not remove the scratch worktree: {e:#}");
+            // Whatever is left, git must forget it, or the next `worktree add` clashes.
+            let _ = std::fs::remove_dir_all(&self.path);
+            let _ = prune(&self.repo);
+        }
+    }
 }
 
 /// Removes the worktree at `path`; `force` also discards its uncommitted changes.

@@ -56,7 +56,7 @@ impl Store {
                 Cas::Done => return Ok(id),
                 // Someone wrote to the live chain meanwhile: undo our archive ref and redo
                 // the close on top of their write.
-                Cas::Lost => {
+                Cas::Lost | Cas::Locked => {
                     let undo = RefEdit::delete(
                         archive_ref.as_str().try_into()?,
                         PreviousValue::MustExistAndMatch(Target::Object(last.commit_id)),
@@ -94,7 +94,7 @@ impl Store {
         tx.ws_mut().updated_at = super::model::now_rfc3339();
         let tree = tx.write_tree()?;
         let commit = self.commit(&repo, &name, event, tree, Some(archived))?;
-        if let Cas::Lost = self.move_ref(
+        if let Cas::Lost | Cas::Locked = self.move_ref(
             &repo,
             &refs::live(&name),
             commit,

@@ -93,7 +93,10 @@ impl Store {
 
     /// Returns a repository handle for the calling thread.
     fn repo(&self) -> gix::Repository {
-        self.sync.to_thread_local()
+        let mut repo = self.sync.to_thread_local();
+        // State reads hit the same trees and delta bases again and again.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo
     }
 
     /// Returns the newest state of a live workstream, or `None` when there is none.

@@ -182,6 +182,10 @@ pub struct TaskRecord {
     /// Outputs the task recorded (`${ID.outputs.name}`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, String>,
+    /// A commit a person made by hand for this task (recorded by the post-commit hook);
+    /// the pipeline takes it as the task's work when the task's acceptance passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_commit: Option<String>,
 }
 
 impl TaskRecord {
@@ -197,6 +201,7 @@ impl TaskRecord {
             last_run: None,
             commit: None,
             outputs: BTreeMap::new(),
+            manual_commit: None,
         }
     }
 }

@@ -56,7 +56,7 @@ impl Store {
             };
             match self.move_ref(&repo, refs::NOTES, commit, expected, &event)? {
                 Cas::Done => return Ok(()),
-                Cas::Lost => std::thread::sleep(std::time::Duration::from_micros(
+                Cas::Lost | Cas::Locked => std::thread::sleep(std::time::Duration::from_micros(
                     500 + fastrand::u64(0..2000) * u64::from(attempt.min(8)),
                 )),
             }

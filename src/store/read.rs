@@ -53,6 +53,9 @@ pub(super) fn names_in(
 }
 
 /// Loads the snapshot of the state commit `commit`; `what` names it in errors.
+///
+/// Costs the commit, its root tree (decoded once) and the `workstream.toml` blob; the
+/// `format` blob is read only when its id is not the id of the current format's text.
 pub(super) fn snapshot(
     repo: &gix::Repository,
     commit_id: ObjectId,
@@ -62,13 +65,28 @@ pub(super) fn snapshot(
         .find_commit(commit_id)
         .with_context(|| format!("{what}: state commit {commit_id} is missing"))?;
     let tree = commit.tree_id()?.detach();
-    check_format(repo, tree, what)?;
-    let bytes = blob_at(repo, tree, path::WORKSTREAM)?.with_context(|| {
+    let (format_id, ws_id) = {
+        let tree_obj = repo.find_tree(tree)?;
+        let decoded = tree_obj.decode()?;
+        let find = |name: &str| {
+            decoded
+                .entries
+                .iter()
+                .find(|e| e.filename == name && e.mode.is_blob())
+                .map(|e| e.oid.to_owned())
+        };
+        (find(path::FORMAT), find(path::WORKSTREAM))
+    };
+    let format_id =
+        format_id.with_context(|| format!("{what}: state tree has no `format` file"))?;
+    check_format(repo, format_id, what)?;
+    let ws_id = ws_id.with_context(|| {
         format!(
             "{what}: state commit {commit_id} has no `{}`",
             path::WORKSTREAM
         )
     })?;
+    let bytes = repo.find_blob(ws_id)?.take_data();
     let text = String::from_utf8(bytes)
         .with_context(|| format!("{what}: `{}` is not UTF-8", path::WORKSTREAM))?;
     let ws: WorkstreamRecord = toml::from_str(&text)
@@ -84,20 +102,16 @@ pub(super) fn snapshot(
 /// Refuses a state tree whose `format` is newer than this binary understands.
 ///
 /// The common case costs no blob read: the entry's id is compared with the id of `"1\n"`.
-fn check_format(repo: &gix::Repository, tree_id: ObjectId, what: &str) -> anyhow::Result<()> {
-    let tree = repo.find_tree(tree_id)?;
-    let entry = tree
-        .lookup_entry_by_path(path::FORMAT)?
-        .with_context(|| format!("{what}: state tree has no `format` file"))?;
+fn check_format(repo: &gix::Repository, format_id: ObjectId, what: &str) -> anyhow::Result<()> {
     let known = gix::objs::compute_hash(
         repo.object_hash(),
         gix::objs::Kind::Blob,
         format!("{FORMAT}\n").as_bytes(),
     )?;
-    if entry.oid() == known.as_ref() {
+    if format_id == known {
         return Ok(());
     }
-    let data = repo.find_blob(entry.oid())?.take_data();
+    let data = repo.find_blob(format_id)?.take_data();
     let text = String::from_utf8_lossy(&data);
     match text.trim().parse::<u32>() {
         Ok(v) if v <= FORMAT => Ok(()),

@@ -71,7 +71,19 @@ impl Store {
         let event = super::Event::new("branch", format!("recreate {short}"));
         match self.move_ref(&repo, &full, id, PreviousValue::MustNotExist, &event)? {
             Cas::Done => Ok(()),
-            Cas::Lost => anyhow::bail!("branch `{short}` appeared meanwhile"),
+            Cas::Lost | Cas::Locked => anyhow::bail!("branch `{short}` appeared meanwhile"),
         }
+    }
+}
+
+impl Store {
+    /// Returns who the person running git aos is: `Name <email>` from git config,
+    /// else `$USER`, else `someone`.
+    pub fn person(&self) -> String {
+        let repo = self.repo();
+        if let Some(Ok(sig)) = repo.author() {
+            return format!("{} <{}>", sig.name, sig.email);
+        }
+        std::env::var("USER").unwrap_or_else(|_| "someone".into())
     }
 }

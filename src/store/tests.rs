@@ -310,3 +310,24 @@ fn tx_reads_its_own_writes_and_lists_dirs() {
     let snap = store.find(&name("d")).unwrap();
     assert!(store.list_dir(&snap, "gates").unwrap().is_empty());
 }
+
+#[test]
+fn a_ref_lock_left_by_a_dead_writer_is_cleared() {
+    let (dir, store) = repo();
+    store
+        .create(record("s"), &Event::new("create", "c"), |_| Ok(()))
+        .unwrap();
+    let lock = dir.path().join(".git/refs/aos/ws/s.lock");
+    std::fs::write(&lock, "").unwrap();
+    let out = Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&lock)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    store
+        .update(&name("s"), &Event::new("x", "after a crash"), |_| Ok(()))
+        .unwrap();
+    assert!(!lock.exists());
+    assert_eq!(store.log(&name("s"), 10).unwrap().len(), 2);
+}

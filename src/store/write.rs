@@ -16,15 +16,18 @@ use super::{Store, refs};
 use crate::error::UserError;
 use crate::ids::WorkstreamName;
 
-/// How often a write is re-applied after losing a compare-and-swap before giving up.
-const MAX_ATTEMPTS: u32 = 200;
+/// How long a write keeps re-applying itself after lost compare-and-swaps before it
+/// gives up (long enough to outwait a stale ref lock, see `STALE_REF_LOCK`).
+const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The outcome of one ref move.
 pub(super) enum Cas {
     /// The ref now points at the new value.
     Done,
-    /// Another writer moved the ref first (or held its lock): re-read and re-apply.
+    /// Another writer moved the ref first: re-read and re-apply.
     Lost,
+    /// Another writer holds the ref's lock: wait and try again.
+    Locked,
 }
 
 impl Store {
@@ -43,22 +46,39 @@ impl Store {
     {
         let repo = self.repo();
         let refname = refs::live(name);
-        for attempt in 0..MAX_ATTEMPTS {
+        let deadline = std::time::Instant::now() + MAX_WAIT;
+        for attempt in 0.. {
+            if std::time::Instant::now() > deadline {
+                break;
+            }
             let old = self.find_in(&repo, name)?;
-            let mut tx = StateTx::new(&repo, Some(old.tree), old.ws.clone());
+            let mut tx = StateTx::new(&repo, Some(old.tree), old.ws);
             change(&mut tx)?;
             tx.ws_mut().updated_at = super::model::now_rfc3339();
+            let ws = tx.ws().clone();
             let tree = tx.write_tree()?;
             let commit = self.commit(&repo, name, event, tree, Some(old.commit_id))?;
             let expected = PreviousValue::MustExistAndMatch(Target::Object(old.commit_id));
             match self.move_ref(&repo, &refname, commit, expected, event)? {
                 Cas::Done => {
-                    return super::read::snapshot(&repo, commit, &format!("workstream `{name}`"));
+                    return Ok(Snapshot {
+                        commit: commit.to_string(),
+                        ws,
+                        commit_id: commit,
+                        tree,
+                    });
                 }
                 Cas::Lost => backoff(attempt),
+                Cas::Locked => {
+                    self.clear_stale_ref_lock(&refname);
+                    backoff(attempt);
+                }
             }
         }
-        anyhow::bail!("too much contention on `{refname}`: gave up after {MAX_ATTEMPTS} attempts")
+        anyhow::bail!(
+            "too much contention on `{refname}`: gave up after {} s",
+            MAX_WAIT.as_secs()
+        )
     }
 
     /// Creates a workstream's state chain with its first commit; fails if it exists.
@@ -90,7 +110,7 @@ impl Store {
             event,
         )? {
             Cas::Done => super::read::snapshot(&repo, commit, &format!("workstream `{name}`")),
-            Cas::Lost => Err(exists(&name)),
+            Cas::Lost | Cas::Locked => Err(exists(&name)),
         }
     }
 
@@ -156,7 +176,8 @@ impl Store {
         let mut buf = gix::date::parse::TimeBuf::default();
         match repo.edit_references_as(edits, Some(sig.to_ref(&mut buf))) {
             Ok(_) => Ok(Cas::Done),
-            Err(e) if e.is_conflict() || e.is_retryable() => Ok(Cas::Lost),
+            Err(e) if e.is_conflict() => Ok(Cas::Lost),
+            Err(e) if e.is_retryable() => Ok(Cas::Locked),
             Err(e) => Err(anyhow::Error::new(e).context(format!("could not update `{what}`"))),
         }
     }
@@ -194,4 +215,21 @@ fn exists(name: &WorkstreamName) -> anyhow::Error {
         format!("pick another name, or look at it with `git aos status {name}`"),
     )
     .into()
+}
+
+/// A ref lock is held for microseconds; one this old was left by a writer that died.
+const STALE_REF_LOCK: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Removes `<ref>.lock` when it is older than any live writer could leave it, so a
+    /// writer killed mid-update does not block the ref forever.
+    fn clear_stale_ref_lock(&self, refname: &str) {
+        let lock = self.paths.common_dir.join(format!("{refname}.lock"));
+        let stale = std::fs::metadata(&lock)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > STALE_REF_LOCK);
+        if stale && std::fs::remove_file(&lock).is_ok() {
+            tracing::warn!("removed `{}`, left by a writer that died", lock.display());
+        }
+    }
 }

@@ -80,6 +80,12 @@ pub fn create(
         branch: branch.clone(),
         start: base_commit.clone(),
     };
+    if let Some(plan) = &req.plan
+        && let Err(e) = place_plan(&worktree, plan)
+    {
+        made.undo();
+        return Err(e);
+    }
     if let Err(e) = super::setup::run(&cfg.project.setup, &worktree) {
         made.undo();
         return Err(e);
@@ -173,4 +179,18 @@ impl Made<'_> {
             tracing::warn!("could not delete `{}`: {e:#}", self.branch);
         }
     }
+}
+
+/// Writes the plan into the new worktree at its path in the branch, so the first task
+/// commit carries it (with its checkbox ticked) when the branch does not have it yet.
+fn place_plan(worktree: &Path, plan: &PlanSnapshot) -> anyhow::Result<()> {
+    let dest = worktree.join(&plan.path_in_branch);
+    if std::fs::read_to_string(&dest).ok().as_deref() == Some(plan.text.as_str()) {
+        return Ok(());
+    }
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&dest, &plan.text)?;
+    Ok(())
 }

@@ -18,7 +18,8 @@ const STALE_REF_LOCK: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     /// Stable kind: `unreadable_ref`, `stale_ref_lock`, `interrupted_archive`,
-    /// `interrupted_open`, `missing_worktree`, `orphan_worktree`, `interrupted_merge`.
+    /// `interrupted_open`, `interrupted_run`, `interrupted_merge`, `missing_worktree`,
+    /// `orphan_worktree`.
     pub kind: &'static str,
     /// What it concerns (a ref, a path, a workstream).
     pub subject: String,
@@ -127,6 +128,37 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
     }
     for name in finished {
         live.remove(&name);
+    }
+    for (name, (_, snap)) in &live {
+        let Some(snap) = snap else { continue };
+        if snap.ws.status != crate::store::WsStatus::Running {
+            continue;
+        }
+        let ws_name = &snap.ws.name;
+        if crate::lock::probe(&crate::lock::workstream_path(
+            &store.paths().common_dir,
+            ws_name,
+        ))?
+        .is_some()
+        {
+            continue;
+        }
+        let task = snap
+            .ws
+            .current_task
+            .as_ref()
+            .map_or("a task".to_owned(), |t| format!("task {t}"));
+        // Nothing to repair: the run's cursor is in the state, and the next run resumes it.
+        problems.push(
+            Problem::new(
+                "interrupted_run",
+                name,
+                format!("the run of {task} in `{name}` was interrupted mid-stage"),
+            )
+            .hint(format!(
+                "`git aos run {name}` resumes it from its last finished stage"
+            )),
+        );
     }
     check_worktrees(store, repo_root, &live, fix, &mut problems)?;
     for (name, (_, snap)) in &live {

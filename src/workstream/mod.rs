@@ -10,9 +10,11 @@ mod landing;
 mod merge;
 mod message;
 mod order;
+pub mod plan_file;
 mod preflight;
 mod refresh;
 mod setup;
+pub mod task_prompt;
 mod touched;
 
 pub use close::{Drift, close, drift, open};

@@ -8,7 +8,8 @@ directive per line (blank lines and `# comments` skipped; `\\n` in text is a new
   say <text>                  an assistant message (claude `assistant`, codex `agent_message`)
   stderr <text>               a line on stderr
   print-env <NAME>            say the value of $NAME (and print it on stderr)
-  write <path> <text>         create or overwrite a file (relative to the working directory)
+  write <path> <text>         create or overwrite a file (relative to the working directory;
+                              `${VAR}` in path and text expands, e.g. `${AOS_TASK}.txt`)
   append <path> <text>        append to a file
   result <json>               write the JSON to $AOS_RESULT
   pidfile <path>              write "<pid> <pgid>" of this process
@@ -25,11 +26,13 @@ directive per line (blank lines and `# comments` skipped; `\\n` in text is a new
   emit crash_midway           half an event, then abort (SIGABRT)
   exit <n>                    exit now with code n
 
-Without a scenario the agent writes a `done` result and succeeds. With
+Sections separated by a line `---` serve successive calls (the last repeats); the
+count is kept in `<scenario>.calls`. Without a scenario the agent writes a `done` result and succeeds. With
 FAKE_AGENT_RECORD set, each call appends {agent, argv, cwd, stdin, env} as one JSON
 line to that file, so tests can check what the adapter passed.
 """
 
+import fcntl
 import json
 import os
 import signal
@@ -109,11 +112,26 @@ def record(agent, argv, stdin):
 
 
 def read_scenario():
+    """Returns the directives for this call.
+
+    A scenario file may hold several sections separated by lines of `---`: the Nth call
+    (counted in `<scenario>.calls`) runs the Nth section, and the last one repeats, so
+    a test can script "request changes once, then approve".
+    """
     path = os.environ.get("FAKE_AGENT_SCENARIO")
     if not path:
         return DEFAULT_SCENARIO
     with open(path) as f:
-        return f.read()
+        sections = [s for s in f.read().split("\n---\n")]
+    if len(sections) == 1:
+        return sections[0]
+    counter = path + ".calls"
+    with open(counter, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        calls = len(f.read())
+        f.write(".")
+    return sections[min(calls, len(sections) - 1)]
 
 
 def run_scenario(cli, text):
@@ -134,7 +152,8 @@ def run_scenario(cli, text):
             cli.say(f"{rest} is {value}")
             err(f"debug: {rest}={value}")
         elif verb in ("write", "append"):
-            path, _, body = rest.partition(" ")
+            # `${AOS_TASK}` and other variables expand, so one scenario serves many tasks.
+            path, _, body = os.path.expandvars(rest).partition(" ")
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             with open(path, "w" if verb == "write" else "a") as f:
                 f.write(unescape(body))

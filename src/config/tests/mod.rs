@@ -215,3 +215,23 @@ fn lookups_of_undefined_names_list_the_defined_ones() {
         Some("defined agents: `claude`, `codex`, `mine`, `shell`")
     );
 }
+
+#[test]
+fn an_agent_config_becomes_the_spec_the_agent_layer_runs() {
+    let config = load(
+        "[agents.mine]\nadapter = \"command\"\ncommand = [\"my-agent\", \"{prompt_file}\"]\n\
+         args = [\"--fast\"]\nenv = { A = \"1\" }\ntimeout = \"90s\"\nidle_timeout = \"30s\"\n\
+         model = \"m1\"\nmax_parallel = 2\n",
+    );
+    let spec = config.agent("mine").expect("mine").spec();
+    assert_eq!(spec.name, "mine");
+    assert_eq!(spec.adapter, crate::agent::Adapter::Command);
+    assert_eq!(spec.command, ["my-agent", "{prompt_file}"]);
+    assert_eq!(spec.args, ["--fast"]);
+    assert_eq!(spec.env.get("A").map(String::as_str), Some("1"));
+    assert_eq!(
+        (spec.timeout, spec.idle_timeout),
+        (Duration::from_secs(90), Duration::from_secs(30))
+    );
+    assert_eq!(spec.model.as_deref(), Some("m1"));
+}

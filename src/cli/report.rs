@@ -1,0 +1,178 @@
+//! `git aos report`: the implementation report of a workstream — what was built, how it
+//! was tested and reviewed, who approved it, and what it cost.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::ids::WorkstreamName;
+use crate::pipeline::record::RunRecord;
+use crate::ui::Ui;
+
+/// Print the implementation report of a workstream: tasks, commits, attempts, tests, reviews, approvals, time and cost
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Workstream (default: the current one)
+    name: Option<WorkstreamName>,
+    /// Print JSON
+    #[arg(long, conflicts_with = "md")]
+    json: bool,
+    /// Print Markdown (the default)
+    #[arg(long)]
+    md: bool,
+}
+
+#[derive(Serialize)]
+struct TaskReport {
+    id: String,
+    title: String,
+    status: String,
+    commit: Option<String>,
+    attempts: u32,
+    agent: Option<String>,
+    tests: Vec<String>,
+    review: Option<String>,
+    review_summary: String,
+    approved_by: Option<String>,
+    seconds: i64,
+}
+
+#[derive(Serialize, Default)]
+struct AgentTotals {
+    runs: u32,
+    seconds: i64,
+    input_tokens: u64,
+    output_tokens: u64,
+    cost_usd: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    workstream: String,
+    status: String,
+    branch: String,
+    base: String,
+    tasks: Vec<TaskReport>,
+    agents: BTreeMap<String, AgentTotals>,
+}
+
+/// Prints the report.
+pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::discover()?;
+    let name = ctx.workstream(args.name)?;
+    let snap = ctx.store.find(&name)?;
+    let tasks = ctx.store.tasks(&snap)?;
+    let mut agents: BTreeMap<String, AgentTotals> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for t in &tasks.tasks {
+        let run: Option<RunRecord> = match &t.last_run {
+            Some(id) => ctx.store.read_toml(&snap, &RunRecord::path(id))?,
+            None => None,
+        };
+        let mut seconds = 0;
+        if let Some(run) = &run {
+            for s in &run.stages {
+                let d = duration(&s.started_at, &s.ended_at);
+                seconds += d;
+                if let Some(agent) = &s.agent {
+                    let a = agents.entry(agent.clone()).or_default();
+                    a.runs += 1;
+                    a.seconds += d;
+                    a.input_tokens += s.input_tokens.unwrap_or(0);
+                    a.output_tokens += s.output_tokens.unwrap_or(0);
+                    a.cost_usd += s.cost_usd.unwrap_or(0.0);
+                }
+            }
+        }
+        rows.push(TaskReport {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            status: t.status.to_string(),
+            commit: t.commit.clone(),
+            attempts: t.attempts,
+            agent: t.agent.clone(),
+            tests: run.as_ref().map(|r| r.tests.clone()).unwrap_or_default(),
+            review: run.as_ref().and_then(|r| r.verdict.clone()),
+            review_summary: run
+                .as_ref()
+                .map(|r| r.review_summary.clone())
+                .unwrap_or_default(),
+            approved_by: run.as_ref().and_then(|r| r.approved_by.clone()),
+            seconds,
+        });
+    }
+    let report = Report {
+        workstream: name.to_string(),
+        status: snap.ws.status.to_string(),
+        branch: snap.ws.branch.clone(),
+        base: snap.ws.base.clone(),
+        tasks: rows,
+        agents,
+    };
+    if args.json {
+        return ui.json(&report);
+    }
+    markdown(ui, &report);
+    Ok(())
+}
+
+fn duration(start: &str, end: &str) -> i64 {
+    match (
+        start.parse::<jiff::Timestamp>(),
+        end.parse::<jiff::Timestamp>(),
+    ) {
+        (Ok(a), Ok(b)) => (b - a).get_seconds(),
+        _ => 0,
+    }
+}
+
+fn markdown(ui: &Ui, r: &Report) {
+    ui.data(format_args!("# Implementation report: {}\n", r.workstream));
+    ui.data(format_args!(
+        "Branch `{}` from `{}`; status **{}**.\n",
+        r.branch, r.base, r.status
+    ));
+    ui.data("| task | status | commit | attempts | agent | review | approved by | time |");
+    ui.data("|---|---|---|---|---|---|---|---|");
+    for t in &r.tasks {
+        let commit = t
+            .commit
+            .as_deref()
+            .map(|c| &c[..c.len().min(10)])
+            .unwrap_or("-");
+        ui.data(format_args!(
+            "| {}: {} | {} | `{commit}` | {} | {} | {} | {} | {} s |",
+            t.id,
+            t.title,
+            t.status,
+            t.attempts,
+            t.agent.as_deref().unwrap_or("-"),
+            t.review.as_deref().unwrap_or("-"),
+            t.approved_by.as_deref().unwrap_or("-"),
+            t.seconds
+        ));
+    }
+    for t in r
+        .tasks
+        .iter()
+        .filter(|t| !t.tests.is_empty() || !t.review_summary.is_empty())
+    {
+        ui.data(format_args!("\n## {}: {}\n", t.id, t.title));
+        for line in &t.tests {
+            ui.data(format_args!("- `{line}`"));
+        }
+        if !t.review_summary.is_empty() {
+            ui.data(format_args!("\nReviewer: {}", t.review_summary));
+        }
+    }
+    ui.data("\n## Agents\n");
+    ui.data("| agent | runs | time | tokens in | tokens out | cost |");
+    ui.data("|---|---|---|---|---|---|");
+    for (name, a) in &r.agents {
+        ui.data(format_args!(
+            "| {name} | {} | {} s | {} | {} | ${:.4} |",
+            a.runs, a.seconds, a.input_tokens, a.output_tokens, a.cost_usd
+        ));
+    }
+}

@@ -1,0 +1,122 @@
+//! `git aos show`: what waits for a decision — the diff, tests, reviewer verdict, and the
+//! commands that resolve the gate.
+
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::gate::{clarify, review};
+use crate::git;
+use crate::ids::WorkstreamName;
+use crate::ui::Ui;
+
+/// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// Workstream (default: the current one)
+    name: Option<WorkstreamName>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ShowView {
+    name: String,
+    status: String,
+    reason: Option<String>,
+    gate: Option<review::ReviewGate>,
+    questions: Vec<clarify::Clarification>,
+    diff: String,
+    commands: Vec<String>,
+}
+
+/// Prints the pending change.
+pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::discover()?;
+    let name = ctx.workstream(args.name)?;
+    let snap = ctx.store.find(&name)?;
+    let gate: Option<review::ReviewGate> = ctx.store.read_toml(&snap, review::PATH)?;
+    let mut questions = Vec::new();
+    for file in ctx.store.list_dir(&snap, clarify::DIR)? {
+        if let Some(c) = ctx
+            .store
+            .read_toml::<clarify::Clarification>(&snap, &format!("{}/{file}", clarify::DIR))?
+            && c.is_open()
+        {
+            questions.push(c);
+        }
+    }
+    let wt = std::path::Path::new(&snap.ws.worktree);
+    let diff = if wt.is_dir() {
+        git::read(wt, ["diff", "HEAD"])?
+    } else {
+        String::new()
+    };
+    let mut commands = Vec::new();
+    if gate.is_some() {
+        commands.push(format!("git aos approve {name}"));
+        commands.push(format!("git aos reject {name} -f \"what must change\""));
+        commands.push(format!("git aos reset {name}"));
+    }
+    for q in &questions {
+        commands.push(format!("git aos clarify answer {name} {} \"answer\"", q.id));
+    }
+    let view = ShowView {
+        name: name.to_string(),
+        status: snap.ws.status.to_string(),
+        reason: snap.ws.reason.clone(),
+        gate,
+        questions,
+        diff,
+        commands,
+    };
+    if args.json {
+        return ui.json(&view);
+    }
+    ui.data(format_args!("workstream {}  ({})", view.name, view.status));
+    if let Some(r) = &view.reason {
+        ui.data(format_args!("  {r}"));
+    }
+    if let Some(g) = &view.gate {
+        ui.data(format_args!(
+            "\ntask {} (run {}, attempt {}) waits for your decision",
+            g.task, g.run, g.attempt
+        ));
+        if !g.agent_summary.is_empty() {
+            ui.data(format_args!(
+                "\nagent summary:\n  {}",
+                g.agent_summary.trim().replace('\n', "\n  ")
+            ));
+        }
+        ui.data("\ntests:");
+        for t in &g.tests {
+            ui.data(format_args!("  {t}"));
+        }
+        ui.data(format_args!(
+            "\nreviewer: {}  {}",
+            g.verdict, g.review_summary
+        ));
+        for c in &g.comments {
+            ui.data(format_args!("  - {c}"));
+        }
+        ui.data(format_args!("\nwill be committed:\n{}", g.diff_stat));
+    }
+    for q in &view.questions {
+        ui.data(format_args!(
+            "\nquestion {} from {} ({}):\n  {}",
+            q.id, q.asked_by, q.asked_at, q.question
+        ));
+    }
+    if !view.diff.is_empty() {
+        ui.data(format_args!("\n{}", view.diff));
+    }
+    if view.commands.is_empty() {
+        ui.status("nothing waits for a decision here");
+    } else {
+        ui.data("\nresolve with:");
+        for c in &view.commands {
+            ui.data(format_args!("  {c}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! The repository's side: hook shims, lock files left by holders that died, and whether
+//! every live workstream's state can be read by this git-aos.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use nix::sys::signal::kill;
+use nix::unistd::Pid;
+
+use super::{Finding, Level};
+use crate::ctx::Ctx;
+use crate::store::{self, path};
+use crate::{git, lock, plan};
+
+/// The line that opens git aos's part of a hook (DESIGN §7).
+const HOOK_MARKER: &str = "# >>> git-aos >>>";
+/// The hooks git aos installs.
+const HOOKS: [&str; 4] = [
+    "pre-commit",
+    "prepare-commit-msg",
+    "post-commit",
+    "post-rewrite",
+];
+
+/// Checks hooks, locks and workstream state.
+pub(super) fn check(ctx: &Ctx) -> Vec<Finding> {
+    let mut findings = vec![check_hooks(&ctx.cwd)];
+    findings.extend(check_locks(ctx.common_dir()));
+    findings.extend(check_state(&ctx.store));
+    findings
+}
+
+fn check_hooks(cwd: &Path) -> Finding {
+    let dir = match git::hooks_dir(cwd) {
+        Ok(dir) => dir,
+        Err(e) => {
+            return Finding::new("hooks", "", Level::Warning, format!("{e:#}"))
+                .hint("check `core.hooksPath`");
+        }
+    };
+    let shown = dir.display();
+    let mut missing = Vec::new();
+    let mut inert = Vec::new();
+    for name in HOOKS {
+        let file = dir.join(name);
+        match std::fs::read_to_string(&file) {
+            Ok(text) if text.lines().any(|l| l.trim() == HOOK_MARKER) => {
+                let executable = file
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+                if !executable {
+                    inert.push(name);
+                }
+            }
+            _ => missing.push(name),
+        }
+    }
+    let install = "run `git aos hooks install`";
+    if missing.len() == HOOKS.len() {
+        return Finding::new(
+            "hooks",
+            shown.to_string(),
+            Level::Warning,
+            format!(
+                "not installed in `{shown}`: commits made by hand are not recorded, and \
+                 acceptance is not checked before them"
+            ),
+        )
+        .hint(install);
+    }
+    if !missing.is_empty() {
+        return Finding::new(
+            "hooks",
+            shown.to_string(),
+            Level::Warning,
+            format!("`{}` missing in `{shown}`", missing.join("`, `")),
+        )
+        .hint(install);
+    }
+    if !inert.is_empty() {
+        return Finding::new(
+            "hooks",
+            shown.to_string(),
+            Level::Warning,
+            format!(
+                "`{}` in `{shown}` not executable, so git skips them",
+                inert.join("`, `")
+            ),
+        )
+        .hint(format!("`chmod +x` them in `{shown}`"));
+    }
+    Finding::ok(
+        "hooks",
+        shown.to_string(),
+        format!("installed in `{shown}`"),
+    )
+}
+
+/// Reports locks held now (a run in progress) and lock files naming a holder nobody
+/// holds: a holder that died without letting go, whose run was interrupted.
+fn check_locks(common_dir: &Path) -> Vec<Finding> {
+    let dir = lock::dir(common_dir);
+    let mut findings = Vec::new();
+    let files = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "lock"));
+    for entry in files {
+        let file = entry.path();
+        let rela = file
+            .strip_prefix(&dir)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let what = match rela
+            .strip_prefix("ws/")
+            .and_then(|r| r.strip_suffix(".lock"))
+        {
+            Some(name) => format!("workstream `{name}`"),
+            None => format!("`{rela}`"),
+        };
+        match lock::probe(file) {
+            Ok(Some(h)) => findings.push(Finding::ok(
+                "lock",
+                rela,
+                format!(
+                    "{what} is held by pid {} on {} since {}: a run is in progress",
+                    h.pid, h.host, h.since
+                ),
+            )),
+            Ok(None) => match lock::recorded_holder(file) {
+                Ok(Some(h)) => {
+                    let fate = match alive(&h) {
+                        Some(true) => format!("pid {} still runs but no longer holds it", h.pid),
+                        Some(false) => format!("pid {} is gone", h.pid),
+                        None => format!(
+                            "pid {} ran on {}, which cannot be checked from here",
+                            h.pid, h.host
+                        ),
+                    };
+                    findings.push(
+                        Finding::new(
+                            "lock",
+                            rela,
+                            Level::Warning,
+                            format!(
+                                "{what}: stale lock left by pid {} on {} since {}, which ended \
+                                 without releasing it ({fate})",
+                                h.pid, h.host, h.since
+                            ),
+                        )
+                        .hint(
+                            "harmless: the kernel released the lock when its holder died and the next \
+                             run takes it; if a run was interrupted, `git aos run <name>` resumes it",
+                        ),
+                    );
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    findings.push(Finding::new("lock", rela, Level::Warning, format!("{e:#}")))
+                }
+            },
+            Err(e) => findings.push(Finding::new("lock", rela, Level::Warning, format!("{e:#}"))),
+        }
+    }
+    if findings.is_empty() {
+        findings.push(Finding::ok("lock", "", "no lock is held or left behind"));
+    }
+    findings
+}
+
+/// Returns whether the holder's process runs, when it ran on this host.
+fn alive(h: &lock::Holder) -> Option<bool> {
+    let here = nix::unistd::gethostname().ok()?;
+    if here.to_string_lossy() != h.host {
+        return None;
+    }
+    let pid: i32 = h.pid.parse().ok()?;
+    Some(!matches!(
+        kill(Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    ))
+}
+
+/// Reads every live workstream as a run would: state, tasks and plan.
+fn check_state(store: &store::Store) -> Vec<Finding> {
+    let live = match store.list_live() {
+        Ok(live) => live,
+        Err(e) => {
+            return vec![
+                Finding::new("workstream", "", Level::Error, format!("{e:#}"))
+                    .hint("`git aos fsck` checks every aos ref"),
+            ];
+        }
+    };
+    let mut findings = Vec::new();
+    for (name, _) in &live {
+        if let Err(e) = read_all(store, name) {
+            let hint = crate::error::hint(&e).unwrap_or_else(|| {
+                format!("inspect it with `git aos log {name}`; `git aos fsck` checks every aos ref")
+            });
+            findings.push(
+                Finding::new("workstream", name.as_str(), Level::Error, format!("{e:#}"))
+                    .hint(hint),
+            );
+        }
+    }
+    if findings.is_empty() {
+        findings.push(Finding::ok(
+            "workstream",
+            "",
+            format!(
+                "{} live workstream(s), state format {} readable",
+                live.len(),
+                store::FORMAT
+            ),
+        ));
+    }
+    findings
+}
+
+fn read_all(store: &store::Store, name: &crate::ids::WorkstreamName) -> anyhow::Result<()> {
+    let snap = store.find(name)?;
+    store.tasks(&snap)?;
+    if let Some(bytes) = store.read_file(&snap, path::PLAN)? {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(diags) = plan::check(&text, path::PLAN) {
+            let first = diags.iter().find(|d| d.is_error()).map(ToString::to_string);
+            anyhow::bail!(
+                "workstream `{name}`: its `plan.md` no longer parses: {}",
+                first.unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}

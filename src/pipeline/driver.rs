@@ -1,0 +1,274 @@
+//! Drives one workstream: take its lock, pick the task (resuming an interrupted run),
+//! run the stage the cursor names, repeat until a gate, a failure or the end.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::error::{Busy, UserError};
+use crate::ids::WorkstreamName;
+use crate::lock;
+use crate::notify;
+use crate::plan;
+use crate::store::{Actor, Event, Snapshot, TaskStatus, WsStatus, path};
+
+use super::record::{RunRecord, RunStatus, Stage};
+use super::scheduler::RunMode;
+use super::stage::{Step, TaskCtx};
+use super::{Pipeline, WsOutcome, commit, implement, quality, review, test};
+
+/// Advances one workstream until it stops (or, with `Once`, until one task landed).
+pub(super) async fn advance(
+    p: &Pipeline,
+    name: &WorkstreamName,
+    mode: RunMode,
+) -> anyhow::Result<WsOutcome> {
+    let _lock = match lock::lock_workstream(&p.store.paths().common_dir, name) {
+        Ok(guard) => guard,
+        Err(e) => match e.downcast_ref::<Busy>() {
+            Some(busy) => return Ok(WsOutcome::Busy(busy.to_string())),
+            None => return Err(e),
+        },
+    };
+    let first = p.store.find(name)?;
+    if first.ws.status == WsStatus::Running
+        && let Some(t) = current(p, &first)?
+    {
+        // Running, yet nobody held the lock: a run was interrupted (killed, crashed).
+        let (run, task, stage) = (&t.run.id, &t.run.task, t.run.next.as_str());
+        p.ui.status(format_args!(
+            "{name}: resuming interrupted run {run} of {task} at {stage}"
+        ));
+    }
+    loop {
+        let snap = p.store.find(name)?;
+        if let Some(stop) = gate_or_end(p, &snap)? {
+            return Ok(stop);
+        }
+        let Some(mut t) = select(p, &snap)? else {
+            return finish(p, &snap);
+        };
+        let step = match t.run.next {
+            Stage::Implement => implement::run(p, &mut t).await?,
+            Stage::Test => test::run(p, &mut t).await?,
+            Stage::Review => review::run(p, &mut t).await?,
+            Stage::Qa => quality::run(p, &mut t)?,
+            Stage::Human => super::decide::open_gate(p, &mut t)?,
+            Stage::Commit => commit::run(p, &mut t)?,
+        };
+        match step {
+            Step::Continue => {}
+            Step::TaskDone if mode == RunMode::Once => return Ok(WsOutcome::Progressed),
+            Step::TaskDone => {}
+            Step::Stop(outcome) => return Ok(outcome),
+        }
+    }
+}
+
+/// Returns why the workstream cannot move now, if it cannot.
+fn gate_or_end(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
+    let ws = &snap.ws;
+    let reason = || ws.reason.clone().unwrap_or_default();
+    Ok(match ws.status {
+        WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => Some(WsOutcome::Complete),
+        WsStatus::AwaitingReview => Some(WsOutcome::AtGate(format!(
+            "{}; see it with `git aos show {}`, then `git aos approve {0}` or `git aos reject {0} -f TEXT`",
+            reason(),
+            ws.name
+        ))),
+        WsStatus::Blocked => Some(WsOutcome::AtGate(format!(
+            "{}; answer with `git aos clarify answer {} TEXT`",
+            reason(),
+            ws.name
+        ))),
+        WsStatus::AwaitingUat => Some(WsOutcome::AtGate(format!(
+            "{}; `git aos uat pass|fail {}`",
+            reason(),
+            ws.name
+        ))),
+        WsStatus::Failed => {
+            let tasks = p.store.tasks(snap)?;
+            tasks
+                .tasks
+                .iter()
+                .any(|t| t.status == TaskStatus::Failed)
+                .then(|| {
+                    WsOutcome::Failed(format!(
+                        "{}; `git aos reset {}` starts the task over",
+                        reason(),
+                        ws.name
+                    ))
+                })
+        }
+        WsStatus::Active | WsStatus::Running => None,
+    })
+}
+
+/// Returns the task to work on: the current one (resuming its run), else the next
+/// ready one with a fresh run; `None` when no task is ready.
+fn select(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
+    if let Some(t) = current(p, snap)? {
+        return Ok(Some(t));
+    }
+    let tasks = p.store.tasks(snap)?;
+    let plan = stored_plan(p, snap)?;
+    let done: std::collections::BTreeSet<_> = tasks
+        .tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Done)
+        .map(|t| t.id.clone())
+        .collect();
+    let pending = |id: &crate::ids::TaskId| {
+        tasks
+            .get(id)
+            .is_some_and(|r| r.status == TaskStatus::Pending)
+    };
+    let Some(next) = plan
+        .ready(&done)
+        .into_iter()
+        .find(|t| pending(&t.id))
+        .map(|t| t.id.clone())
+    else {
+        return Ok(None);
+    };
+    let run = start_run(p, &snap.ws.name, &next)?;
+    let snap = p.store.find(&snap.ws.name)?;
+    task_ctx(p, &snap, plan, run).map(Some)
+}
+
+/// Returns the task the workstream is in the middle of, with its run, if any.
+pub(super) fn current(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
+    let Some(id) = &snap.ws.current_task else {
+        return Ok(None);
+    };
+    let tasks = p.store.tasks(snap)?;
+    let record = tasks
+        .get(id)
+        .context("the current task is not in tasks.toml")?;
+    let Some(run_id) = record.last_run.clone() else {
+        return Ok(None);
+    };
+    let Some(mut run) = p
+        .store
+        .read_toml::<RunRecord>(snap, &RunRecord::path(&run_id))?
+    else {
+        return Ok(None);
+    };
+    if !matches!(
+        run.status,
+        RunStatus::Running | RunStatus::Halted | RunStatus::Blocked | RunStatus::AwaitingReview
+    ) {
+        return Ok(None);
+    }
+    if run.status != RunStatus::AwaitingReview {
+        run.status = RunStatus::Running;
+    }
+    let plan = stored_plan(p, snap)?;
+    task_ctx(p, snap, plan, run).map(Some)
+}
+
+fn stored_plan(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<plan::Plan> {
+    let text = p
+        .store
+        .read_file(snap, path::PLAN)?
+        .context("the workstream has no plan")?;
+    let text = String::from_utf8(text).context("plan.md is not UTF-8")?;
+    Ok(plan::check(&text, "plan.md")
+        .map_err(|d| UserError::new(format!("the stored plan no longer validates: {}", d[0])))?
+        .plan)
+}
+
+fn task_ctx(
+    p: &Pipeline,
+    snap: &Snapshot,
+    plan: plan::Plan,
+    run: RunRecord,
+) -> anyhow::Result<TaskCtx> {
+    let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
+    let worktree = PathBuf::from(&snap.ws.worktree);
+    anyhow::ensure!(
+        worktree.is_dir(),
+        "the worktree `{}` is gone; `git aos fsck --fix` recreates it",
+        worktree.display()
+    );
+    let task = plan.find_task(&run.task)?.clone();
+    Ok(TaskCtx {
+        name: snap.ws.name.clone(),
+        ws: snap.ws.clone(),
+        worktree,
+        profile,
+        plan,
+        task,
+        tasks: p.store.tasks(snap)?,
+        run,
+    })
+}
+
+/// Records a fresh run of `task` as the workstream's current one.
+fn start_run(
+    p: &Pipeline,
+    name: &WorkstreamName,
+    task: &crate::ids::TaskId,
+) -> anyhow::Result<RunRecord> {
+    let run = RunRecord::start(task.clone());
+    let event = Event::new("run", format!("{task} start"))
+        .task(task)
+        .run(&run.id);
+    p.store.update(name, &event, |tx| {
+        run.save(tx)?;
+        let mut tasks = tx.tasks()?;
+        if let Some(t) = tasks.get_mut(task) {
+            t.status = TaskStatus::Running;
+            t.last_run = Some(run.id.clone());
+        }
+        tx.set_tasks(&tasks)?;
+        let ws = tx.ws_mut();
+        ws.current_task = Some(task.clone());
+        ws.status = WsStatus::Running;
+        ws.reason = None;
+        Ok(())
+    })?;
+    p.ui.progress(
+        name.as_str(),
+        format_args!("{task} started (run {})", run.id),
+    );
+    Ok(run)
+}
+
+/// No task is ready: the workstream is complete, or stuck behind failed tasks.
+fn finish(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
+    let tasks = p.store.tasks(snap)?;
+    let name = &snap.ws.name;
+    if tasks.tasks.is_empty() {
+        return Ok(WsOutcome::Failed(format!(
+            "`{name}` has no tasks; create it with `git aos new {name} --plan FILE`"
+        )));
+    }
+    if let Some(stuck) = tasks.tasks.iter().find(|t| t.status != TaskStatus::Done) {
+        return Ok(WsOutcome::Failed(format!(
+            "{} cannot start: a task it depends on did not finish",
+            stuck.id
+        )));
+    }
+    let event = Event::new("complete", "complete").by(Actor::Tool);
+    p.store.update(name, &event, |tx| {
+        let ws = tx.ws_mut();
+        ws.status = WsStatus::Complete;
+        ws.current_task = None;
+        ws.reason = None;
+        Ok(())
+    })?;
+    let (done, total) = tasks.progress();
+    let cmd = format!("git aos merge {name}");
+    let msg = format!("all {done}/{total} tasks done");
+    notify::send(
+        &p.ui,
+        &p.cfg.notify,
+        &p.repo_root,
+        notify::Kind::Complete,
+        name,
+        &msg,
+        Some(&cmd),
+    );
+    Ok(WsOutcome::Complete)
+}

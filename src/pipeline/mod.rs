@@ -1,0 +1,120 @@
+//! The pipeline (DESIGN §6): for each task, implement -> test -> review -> qa -> human ->
+//! commit, with retries, fallbacks, gates and resumption; and the scheduler that drives
+//! many workstreams at once.
+//!
+//! Every stage boundary is a state commit: the run record's cursor (`next`) names the
+//! stage to run, so a killed `run` continues where it stopped.
+
+mod agents;
+mod commit;
+pub mod decide;
+mod driver;
+mod implement;
+mod memory;
+mod quality;
+pub mod record;
+mod review;
+mod scheduler;
+mod stage;
+mod test;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::agent::Redactor;
+use crate::config::Config;
+use crate::store::Store;
+use crate::ui::Ui;
+
+pub use scheduler::{RunMode, Summary, run};
+
+/// How one workstream's advance ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsOutcome {
+    /// Every task is done.
+    Complete,
+    /// Waiting for a person; the text says for what and how to resolve it.
+    AtGate(String),
+    /// A task failed (or the run halted); the text says why.
+    Failed(String),
+    /// Another process runs it.
+    Busy(String),
+    /// `--once`: one task finished, more remain.
+    Progressed,
+}
+
+/// What every stage of every workstream shares.
+pub struct Pipeline {
+    /// The database.
+    pub store: Store,
+    /// The checked configuration.
+    pub cfg: Config,
+    /// Top of the main worktree.
+    pub repo_root: PathBuf,
+    /// Output.
+    pub ui: Ui,
+    /// Secret values to mask in everything stored.
+    pub redactor: Redactor,
+    /// Per-agent concurrency caps (`[agents.X] max_parallel`).
+    pub agent_slots: BTreeMap<String, Arc<Semaphore>>,
+}
+
+impl Pipeline {
+    /// Returns a pipeline over the repository, with secrets and agent caps from `cfg`.
+    pub fn new(store: Store, cfg: Config, repo_root: PathBuf, ui: Ui) -> anyhow::Result<Self> {
+        let names: Vec<&str> = cfg.secret_env_names();
+        let files: Vec<PathBuf> = cfg
+            .secrets
+            .env_files
+            .iter()
+            .map(|f| repo_root.join(f))
+            .collect();
+        let redactor = Redactor::from_env(&names, &files)?;
+        let agent_slots = cfg
+            .agents
+            .iter()
+            .filter_map(|(name, a)| {
+                a.max_parallel
+                    .map(|n| (name.clone(), Arc::new(Semaphore::new(n as usize))))
+            })
+            .collect();
+        Ok(Self {
+            store,
+            cfg,
+            repo_root,
+            ui,
+            redactor,
+            agent_slots,
+        })
+    }
+
+    /// Returns the live log of a workstream under the common dir.
+    pub fn live_log(&self, name: &crate::ids::WorkstreamName) -> PathBuf {
+        self.store
+            .paths()
+            .common_dir
+            .join("aos")
+            .join("live")
+            .join(format!("{name}.log"))
+    }
+
+    /// Returns the scratch directory of an agent invocation (prompt, result file).
+    pub fn scratch(
+        &self,
+        name: &crate::ids::WorkstreamName,
+        run: &crate::ids::RunId,
+        what: &str,
+    ) -> PathBuf {
+        self.store
+            .paths()
+            .common_dir
+            .join("aos")
+            .join("scratch")
+            .join(name.as_str())
+            .join(run.as_str())
+            .join(what)
+    }
+}

@@ -1,0 +1,134 @@
+//! QA: aos re-checks the attempt before a person sees it — acceptance passed, review
+//! approved (or skipped), the change is not empty, no conflict markers, and every
+//! changed file is inside the task's declared `Files:` scope.
+
+use std::path::Path;
+
+use globset::{Glob, GlobSetBuilder};
+
+use crate::agent::prompt::Feedback;
+use crate::config::Autonomy;
+use crate::git;
+use crate::store::Actor;
+
+use super::Pipeline;
+use super::record::Stage;
+use super::stage::{Step, TaskCtx, retry_or_fail, save, stage_record};
+
+/// Runs the checks; any failure goes back to IMPLEMENT with the reasons.
+pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+    git::change::stage_all(&t.worktree)?;
+    let files: Vec<String> = git::change::staged_files(&t.worktree)?
+        .into_iter()
+        .filter(|f| Some(f.as_str()) != t.ws.plan_path.as_deref())
+        .collect();
+    let reasons = check(t, &files)?;
+    let started = crate::store::now_rfc3339();
+    let mut rec = stage_record(Stage::Qa, t.run.attempt, started);
+    if !reasons.is_empty() {
+        rec.outcome = "retry".into();
+        rec.error_class = "code".into();
+        rec.reasons = reasons.clone();
+        t.run.stages.push(rec);
+        let signature = format!("qa:{}", reasons.join("|"));
+        let summary = reasons.join("; ");
+        return retry_or_fail(
+            p,
+            t,
+            Stage::Qa,
+            signature,
+            Feedback::Qa { reasons },
+            &summary,
+            None,
+        );
+    }
+    t.run.stages.push(rec);
+    let human = t.profile.autonomy != Autonomy::Autonomous
+        && t.profile.stages.contains(&crate::config::Stage::Human);
+    t.run.next = if human { Stage::Human } else { Stage::Commit };
+    let event = t.event(Stage::Qa, "qa -> passed", Actor::Tool);
+    save(p, t, &event, |_| Ok(()))?;
+    Ok(Step::Continue)
+}
+
+/// Returns every reason the attempt is not ready, empty when it is.
+fn check(t: &TaskCtx, files: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut reasons = Vec::new();
+    if !t.run.tests_passed {
+        reasons.push("the tests and acceptance commands did not all pass".to_owned());
+    }
+    match t.run.verdict.as_deref() {
+        Some("approve") | Some("skipped") => {}
+        other => reasons.push(format!(
+            "the review did not approve (verdict: {})",
+            other.unwrap_or("none")
+        )),
+    }
+    if files.is_empty() {
+        reasons.push("the change is empty: no file differs from the last commit".to_owned());
+    }
+    for f in files {
+        if has_conflict_markers(&t.worktree.join(f)) {
+            reasons.push(format!("`{f}` contains merge conflict markers"));
+        }
+    }
+    if !t.task.files.is_empty() {
+        let outside = outside_scope(&t.task.files, files)?;
+        if !outside.is_empty() {
+            reasons.push(format!(
+                "changed files outside the declared scope (`Files: {}`): {}",
+                t.task.files.join(", "),
+                outside.join(", ")
+            ));
+        }
+    }
+    Ok(reasons)
+}
+
+/// Returns whether a text file has a line that opens or closes a conflict.
+fn has_conflict_markers(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    text.lines().any(|l| {
+        l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> ") || l == "<<<<<<<" || l == ">>>>>>>"
+    })
+}
+
+/// Returns the files matching none of the scope entries (a path, a directory, or a glob).
+fn outside_scope(scope: &[String], files: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut set = GlobSetBuilder::new();
+    for entry in scope {
+        let entry = entry.trim().trim_start_matches("./");
+        set.add(Glob::new(entry)?);
+        set.add(Glob::new(&format!("{}/**", entry.trim_end_matches('/')))?);
+    }
+    let set = set.build()?;
+    Ok(files
+        .iter()
+        .filter(|f| !set.is_match(f.as_str()))
+        .cloned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_takes_paths_directories_and_globs() {
+        let scope = vec![
+            "src/limiter.rs".to_owned(),
+            "docs/".to_owned(),
+            "tests/*.rs".to_owned(),
+        ];
+        let files: Vec<String> = ["src/limiter.rs", "docs/a/b.md", "tests/x.rs", "src/lib.rs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            outside_scope(&scope, &files).unwrap(),
+            vec!["src/lib.rs".to_owned()]
+        );
+    }
+}

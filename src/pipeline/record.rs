@@ -1,0 +1,222 @@
+//! `runs/<run-id>/run.toml`: one task's way through the pipeline — the cursor (the stage
+//! to run next), every stage's outcome, and the feedback the next attempt gets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::agent::prompt::Feedback;
+use crate::ids::{RunId, TaskId};
+use crate::store::StateTx;
+
+/// A pipeline stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The agent writes the code.
+    Implement,
+    /// aos runs the project test and the acceptance commands.
+    Test,
+    /// The reviewer agent reads the diff.
+    Review,
+    /// aos re-checks everything.
+    Qa,
+    /// A person approves, rejects or resets.
+    Human,
+    /// One commit on the branch.
+    Commit,
+}
+
+impl Stage {
+    /// Returns the snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Implement => "implement",
+            Self::Test => "test",
+            Self::Review => "review",
+            Self::Qa => "qa",
+            Self::Human => "human",
+            Self::Commit => "commit",
+        }
+    }
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Stages remain.
+    Running,
+    /// Waiting at the human gate.
+    AwaitingReview,
+    /// Waiting for an answer.
+    Blocked,
+    /// Committed.
+    Done,
+    /// Gave up.
+    Failed,
+    /// Stopped for an environment problem; the next `run` tries again.
+    Halted,
+    /// Discarded by `git aos reset`.
+    Reset,
+}
+
+/// One stage execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRecord {
+    /// Which stage.
+    pub stage: Stage,
+    /// Which attempt.
+    pub attempt: u32,
+    /// The agent, for agent stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339.
+    pub ended_at: String,
+    /// Exit code of the agent or the failing command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// proceed | retry | clarify | escalate | skipped.
+    pub outcome: String,
+    /// none | env | code | agent | timeout.
+    pub error_class: String,
+    /// Whether another attempt may help.
+    pub retryable: bool,
+    /// Why, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// Tokens in, when the agent reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Tokens out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Cost in USD, when reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Log file name inside the run directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+}
+
+/// The whole run record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The run id.
+    pub id: RunId,
+    /// The task.
+    pub task: TaskId,
+    /// Where the run stands.
+    pub status: RunStatus,
+    /// Current attempt (1-based).
+    pub attempt: u32,
+    /// The stage to run next.
+    pub next: Stage,
+    /// Index into the implement role's agents (primary first, fallbacks after).
+    #[serde(default)]
+    pub agent_index: usize,
+    /// Times an environment error was backed off from in a row.
+    #[serde(default)]
+    pub env_retries: u32,
+    /// Failure signatures of consecutive attempts (for plateau detection).
+    #[serde(default)]
+    pub failures: Vec<String>,
+    /// Feedback for the next implement attempt, oldest first.
+    #[serde(default)]
+    pub feedback: Vec<Feedback>,
+    /// Test/acceptance lines of the latest test stage (`ok  cmd` / `FAIL cmd`).
+    #[serde(default)]
+    pub tests: Vec<String>,
+    /// Whether the latest test stage passed.
+    #[serde(default)]
+    pub tests_passed: bool,
+    /// Reviewer verdict of the latest review (`approve`, …, or `skipped`).
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// Reviewer summary and comments of the latest review.
+    #[serde(default)]
+    pub review_summary: String,
+    /// Reviewer comments of the latest review.
+    #[serde(default)]
+    pub review_comments: Vec<String>,
+    /// The implementing agent's last summary.
+    #[serde(default)]
+    pub agent_summary: String,
+    /// Agent of the latest implement attempt.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Who approved at the human gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// The commit that landed the task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339, when it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<String>,
+    /// Every stage run so far.
+    #[serde(default, rename = "stage")]
+    pub stages: Vec<StageRecord>,
+}
+
+impl RunRecord {
+    /// Returns a fresh run for `task`, about to implement attempt 1.
+    pub fn start(task: TaskId) -> Self {
+        Self {
+            id: RunId::generate(),
+            task,
+            status: RunStatus::Running,
+            attempt: 1,
+            next: Stage::Implement,
+            agent_index: 0,
+            env_retries: 0,
+            failures: Vec::new(),
+            feedback: Vec::new(),
+            tests: Vec::new(),
+            tests_passed: false,
+            verdict: None,
+            review_summary: String::new(),
+            review_comments: Vec::new(),
+            agent_summary: String::new(),
+            agent: None,
+            approved_by: None,
+            commit: None,
+            started_at: crate::store::now_rfc3339(),
+            ended_at: None,
+            stages: Vec::new(),
+        }
+    }
+
+    /// Returns the path of the run record in the state tree.
+    pub fn path(id: &RunId) -> String {
+        format!("runs/{id}/run.toml")
+    }
+
+    /// Returns the path of a stage log in the state tree.
+    pub fn log_path(id: &RunId, stage: Stage, attempt: u32) -> String {
+        format!("runs/{id}/{}-{attempt}.log", stage.as_str())
+    }
+
+    /// Loads a run from the state being changed.
+    pub fn load(tx: &StateTx<'_>, id: &RunId) -> anyhow::Result<Option<Self>> {
+        tx.read_toml(&Self::path(id))
+    }
+
+    /// Writes the run into the state being changed.
+    pub fn save(&self, tx: &mut StateTx<'_>) -> anyhow::Result<()> {
+        tx.put_toml(&Self::path(&self.id), self)
+    }
+
+    /// Returns total tokens and cost over every stage.
+    pub fn usage(&self) -> (u64, u64, f64) {
+        self.stages.iter().fold((0, 0, 0.0), |(i, o, c), s| {
+            (
+                i + s.input_tokens.unwrap_or(0),
+                o + s.output_tokens.unwrap_or(0),
+                c + s.cost_usd.unwrap_or(0.0),
+            )
+        })
+    }
+}

@@ -1,0 +1,169 @@
+//! REVIEW: a second agent reads the staged diff and the test results and answers
+//! approve, request_changes or block. Skipped (and recorded so) when no agent that can
+//! review is configured.
+
+use crate::agent::prompt::{self, Feedback, ReviewInput};
+use crate::agent::{self, Request, Role, RunLimits, Verdict};
+use crate::config::Role as ConfigRole;
+use crate::git;
+use crate::store::Actor;
+
+use super::implement::agent_stage_record;
+use super::record::Stage;
+use super::stage::{Step, TaskCtx, cap_log, fail, retry_or_fail, save, stage_record};
+use super::{Pipeline, agents};
+
+/// Asks the reviewer; a missing verdict falls back to the next reviewer of the role.
+pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+    let reviewers: Vec<String> = p
+        .cfg
+        .role_agents(ConfigRole::Review)
+        .into_iter()
+        .filter(|a| agents::can_review(p, a))
+        .map(str::to_owned)
+        .collect();
+    if reviewers.is_empty() {
+        return skip(p, t);
+    }
+    git::change::stage_all(&t.worktree)?;
+    let stat = git::change::staged_stat(&t.worktree)?;
+    let diff = git::change::staged_diff(&t.worktree, prompt::DIFF_MAX)?;
+    let criteria: Vec<String> = t.task.criteria().map(str::to_owned).collect();
+    let directives = prompt::load_directives(&p.repo_root, &p.cfg.project.directives);
+    let outputs = t.outputs();
+    let tests = t.run.tests.join("\n");
+    let mut reasons = Vec::new();
+    for reviewer in &reviewers {
+        let spec = agents::spec(p, reviewer, None)?;
+        let scratch = p.scratch(
+            &t.name,
+            &t.run.id,
+            &format!("review-{}-{reviewer}", t.run.attempt),
+        );
+        let result_file = crate::agent::result_file(&scratch);
+        let text = prompt::review_prompt(&ReviewInput {
+            directives: &directives,
+            plan_title: &t.plan.title,
+            task: &t.task,
+            outputs: &outputs,
+            diff_stat: &stat,
+            diff: &diff,
+            test_summary: &tests,
+            criteria: &criteria,
+            result_file: &result_file,
+        });
+        let mut req = Request::new(Role::Review, text, t.worktree.clone(), scratch);
+        req.task = Some(t.task.id.clone());
+        req.review_schema = true;
+        let mut limits = RunLimits::for_spec(&spec);
+        limits.live_log = Some(p.live_log(&t.name));
+        p.ui.progress(
+            t.name.as_str(),
+            format_args!(
+                "{} review (attempt {}, reviewer {reviewer})",
+                t.task.id, t.run.attempt
+            ),
+        );
+        let started = crate::store::now_rfc3339();
+        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        let mut rec = agent_stage_record(
+            Stage::Review,
+            t.run.attempt,
+            started,
+            reviewer,
+            &exec.outcome,
+        );
+        let log_path = super::record::RunRecord::log_path(&t.run.id, Stage::Review, t.run.attempt);
+        let log_text = exec
+            .output
+            .as_ref()
+            .map(|o| {
+                cap_log(
+                    &format!("{}{}", o.stdout, o.stderr),
+                    p.cfg.project.log_cap as usize,
+                )
+            })
+            .unwrap_or_default();
+        rec.log = Some(log_path.rsplit('/').next().unwrap_or_default().to_owned());
+        t.run.stages.push(rec);
+        let Some(verdict) = exec.outcome.verdict.clone() else {
+            reasons.push(format!(
+                "`{reviewer}` gave no verdict: {}",
+                exec.outcome.reasons.join("; ")
+            ));
+            continue;
+        };
+        let log = Some((log_path, log_text));
+        t.run.verdict = Some(verdict.verdict.as_str().to_owned());
+        t.run.review_summary = verdict.summary.clone();
+        t.run.review_comments = verdict
+            .comments
+            .iter()
+            .map(|c| {
+                let place = match (&c.path, c.line) {
+                    (Some(p), Some(l)) => format!(" {p}:{l}"),
+                    (Some(p), None) => format!(" {p}"),
+                    _ => String::new(),
+                };
+                format!("{}{place} {}", c.severity.as_str(), c.message)
+            })
+            .collect();
+        return match verdict.verdict {
+            Verdict::Approve => {
+                t.run.next = Stage::Qa;
+                let event = t.event(
+                    Stage::Review,
+                    "review -> approve",
+                    Actor::Agent(reviewer.clone()),
+                );
+                save(p, t, &event, |tx| {
+                    if let Some((path, text)) = &log {
+                        tx.put(path, text.clone());
+                    }
+                    Ok(())
+                })?;
+                Ok(Step::Continue)
+            }
+            Verdict::RequestChanges => {
+                let signature = format!("review:{}", t.run.review_comments.join("|"));
+                let reason = format!("`{reviewer}` requested changes: {}", verdict.summary);
+                retry_or_fail(
+                    p,
+                    t,
+                    Stage::Review,
+                    signature,
+                    Feedback::Review(verdict),
+                    &reason,
+                    log,
+                )
+            }
+            Verdict::Block => fail(
+                p,
+                t,
+                Stage::Review,
+                &format!("`{reviewer}` blocked it: {}", verdict.summary),
+                log,
+            ),
+        };
+    }
+    fail(
+        p,
+        t,
+        Stage::Review,
+        &format!("no reviewer gave a verdict: {}", reasons.join("; ")),
+        None,
+    )
+}
+
+fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+    let mut rec = stage_record(Stage::Review, t.run.attempt, crate::store::now_rfc3339());
+    rec.outcome = "skipped".into();
+    rec.reasons =
+        vec!["no reviewer configured (`[roles] review` names no agent that can review)".into()];
+    t.run.stages.push(rec);
+    t.run.verdict = Some("skipped".into());
+    t.run.next = Stage::Qa;
+    let event = t.event(Stage::Review, "review -> skipped", Actor::Tool);
+    save(p, t, &event, |_| Ok(()))?;
+    Ok(Step::Continue)
+}

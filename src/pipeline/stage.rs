@@ -1,0 +1,241 @@
+//! What a stage works on (`TaskCtx`), how it records its result, and the shared retry
+//! policy: feedback to the next attempt, plateau detection, and giving up.
+
+use std::path::PathBuf;
+
+use crate::config::ResolvedProfile;
+use crate::ids::WorkstreamName;
+use crate::notify;
+use crate::plan::{self, Plan};
+use crate::store::{Actor, Event, StateTx, TaskStatus, TasksFile, WorkstreamRecord, WsStatus};
+
+use super::record::{RunRecord, RunStatus, Stage, StageRecord};
+use super::{Pipeline, WsOutcome};
+use crate::agent::prompt::Feedback;
+
+/// What a stage tells the driver.
+pub(super) enum Step {
+    /// Run the next stage.
+    Continue,
+    /// The task landed.
+    TaskDone,
+    /// Stop driving this workstream.
+    Stop(WsOutcome),
+}
+
+/// Everything a stage needs about the task it works on.
+pub(super) struct TaskCtx {
+    pub name: WorkstreamName,
+    pub ws: WorkstreamRecord,
+    pub worktree: PathBuf,
+    pub profile: ResolvedProfile,
+    pub plan: Plan,
+    pub task: plan::Task,
+    pub tasks: TasksFile,
+    pub run: RunRecord,
+}
+
+impl TaskCtx {
+    /// Returns an event for this task's run.
+    pub fn event(&self, stage: Stage, summary: impl Into<String>, actor: Actor) -> Event {
+        Event::new("stage", format!("{} {}", self.task.id, summary.into()))
+            .by(actor)
+            .task(&self.task.id)
+            .trailer("Aos-Stage", stage.as_str())
+            .trailer("Aos-Attempt", self.run.attempt)
+            .run(&self.run.id)
+    }
+
+    /// Returns the outputs recorded by every task, for `${ID.outputs.name}`.
+    pub fn outputs(
+        &self,
+    ) -> std::collections::BTreeMap<crate::ids::TaskId, std::collections::BTreeMap<String, String>>
+    {
+        self.tasks
+            .tasks
+            .iter()
+            .map(|t| (t.id.clone(), t.outputs.clone()))
+            .collect()
+    }
+}
+
+/// Writes the run record plus whatever `more` changes, as one state commit.
+pub(super) fn save<F>(p: &Pipeline, t: &TaskCtx, event: &Event, more: F) -> anyhow::Result<()>
+where
+    F: Fn(&mut StateTx<'_>) -> anyhow::Result<()>,
+{
+    let run = t.run.clone();
+    p.store.update(&t.name, event, |tx| {
+        run.save(tx)?;
+        more(tx)
+    })?;
+    Ok(())
+}
+
+/// Returns a stage record with times filled in.
+pub(super) fn stage_record(stage: Stage, attempt: u32, started_at: String) -> StageRecord {
+    StageRecord {
+        stage,
+        attempt,
+        agent: None,
+        started_at,
+        ended_at: crate::store::now_rfc3339(),
+        exit_code: None,
+        outcome: "proceed".into(),
+        error_class: "none".into(),
+        retryable: false,
+        reasons: Vec::new(),
+        input_tokens: None,
+        output_tokens: None,
+        cost_usd: None,
+        log: None,
+    }
+}
+
+/// Returns `text` cut to at most `cap` bytes, keeping its end (where errors are).
+pub(super) fn cap_log(text: &str, cap: usize) -> String {
+    if text.len() <= cap {
+        return text.to_owned();
+    }
+    let mut start = text.len() - cap;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[… {} bytes cut …]\n{}", start, &text[start..])
+}
+
+/// A failed attempt: hand `feedback` to the next attempt, or give up when attempts are
+/// exhausted or the same failure came three times in a row. `stage_rec` and `log` are
+/// recorded in the same state commit.
+pub(super) fn retry_or_fail(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    stage: Stage,
+    signature: String,
+    feedback: Feedback,
+    reason: &str,
+    log: Option<(String, String)>,
+) -> anyhow::Result<Step> {
+    t.run.failures.push(signature);
+    let n = t.run.failures.len();
+    let plateau = n >= 3
+        && t.run.failures[n - 3..]
+            .iter()
+            .all(|s| s == &t.run.failures[n - 1]);
+    t.run.feedback.push(feedback);
+    if plateau {
+        return fail(
+            p,
+            t,
+            stage,
+            &format!("{reason}; the same failure three times in a row"),
+            log,
+        );
+    }
+    if t.run.attempt >= t.profile.max_attempts {
+        return fail(
+            p,
+            t,
+            stage,
+            &format!("{reason}; {} attempts used", t.run.attempt),
+            log,
+        );
+    }
+    let event = t.event(
+        stage,
+        format!("{} -> retry (attempt {})", stage.as_str(), t.run.attempt),
+        Actor::Tool,
+    );
+    t.run.attempt += 1;
+    t.run.next = Stage::Implement;
+    let (id, attempts) = (t.task.id.clone(), t.run.attempt);
+    save(p, t, &event, |tx| {
+        if let Some((path, text)) = &log {
+            tx.put(path, text.clone());
+        }
+        let mut tasks = tx.tasks()?;
+        if let Some(task) = tasks.get_mut(&id) {
+            task.attempts = attempts;
+        }
+        tx.set_tasks(&tasks)
+    })?;
+    p.ui.progress(
+        t.name.as_str(),
+        format_args!(
+            "{} {} failed: {reason}; attempt {attempts} next",
+            t.task.id,
+            stage.as_str()
+        ),
+    );
+    Ok(Step::Continue)
+}
+
+/// Gives up on the task: task and workstream `failed`, with the reason, and a notification.
+pub(super) fn fail(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    stage: Stage,
+    reason: &str,
+    log: Option<(String, String)>,
+) -> anyhow::Result<Step> {
+    t.run.status = RunStatus::Failed;
+    t.run.ended_at = Some(crate::store::now_rfc3339());
+    let event = t.event(stage, format!("{} -> failed", stage.as_str()), Actor::Tool);
+    let id = t.task.id.clone();
+    let why = format!("{} failed at {}: {reason}", t.task.id, stage.as_str());
+    save(p, t, &event, |tx| {
+        if let Some((path, text)) = &log {
+            tx.put(path, text.clone());
+        }
+        let mut tasks = tx.tasks()?;
+        if let Some(task) = tasks.get_mut(&id) {
+            task.status = TaskStatus::Failed;
+        }
+        tx.set_tasks(&tasks)?;
+        let ws = tx.ws_mut();
+        ws.status = WsStatus::Failed;
+        ws.reason = Some(why.clone());
+        Ok(())
+    })?;
+    let cmd = format!("git aos show {}", t.name);
+    notify::send(
+        &p.ui,
+        &p.cfg.notify,
+        &p.repo_root,
+        notify::Kind::Failed,
+        &t.name,
+        &why,
+        Some(&cmd),
+    );
+    Ok(Step::Stop(WsOutcome::Failed(why)))
+}
+
+/// Stops for an environment problem (missing binary, auth, exhausted rate limit): the
+/// task stays pending, the workstream shows the reason, and the next `run` tries again.
+pub(super) fn halt(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    stage: Stage,
+    reason: &str,
+) -> anyhow::Result<Step> {
+    t.run.status = RunStatus::Halted;
+    let event = t.event(stage, format!("{} -> halted", stage.as_str()), Actor::Tool);
+    let why = format!("halted at {} {}: {reason}", t.task.id, stage.as_str());
+    save(p, t, &event, |tx| {
+        let ws = tx.ws_mut();
+        ws.status = WsStatus::Failed;
+        ws.reason = Some(why.clone());
+        Ok(())
+    })?;
+    let cmd = format!("git aos run {}", t.name);
+    notify::send(
+        &p.ui,
+        &p.cfg.notify,
+        &p.repo_root,
+        notify::Kind::Failed,
+        &t.name,
+        &format!("{why} (fix it, then run again)"),
+        Some(&cmd),
+    );
+    Ok(Step::Stop(WsOutcome::Failed(why)))
+}

@@ -1,0 +1,253 @@
+//! End to end: the pipeline with fake agents that print what the real CLIs print.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Repo, stderr, stdout};
+
+/// A repository with `aos.toml` using fake claude agents, a plan, and a workstream `w`.
+fn setup(repo: &Repo, autonomy: &str, implement: &str, review: &str, plan: &str) {
+    let dir = repo.tmp.path();
+    std::fs::write(dir.join("impl.txt"), implement).unwrap();
+    std::fs::write(dir.join("review.txt"), review).unwrap();
+    let calls = dir.join("calls.jsonl");
+    let toml = format!(
+        r#"[project]
+base = "main"
+
+[agents.claude]
+adapter = "claude"
+env = {{ FAKE_AGENT_SCENARIO = "{impl_}", FAKE_AGENT_RECORD = "{calls}" }}
+
+[agents.critic]
+adapter = "claude"
+env = {{ FAKE_AGENT_SCENARIO = "{review}", FAKE_AGENT_RECORD = "{calls}" }}
+
+[roles]
+implement = ["claude"]
+review = "critic"
+
+[profiles.default]
+autonomy = "{autonomy}"
+
+[notify]
+desktop = false
+"#,
+        impl_ = dir.join("impl.txt").display(),
+        review = dir.join("review.txt").display(),
+        calls = calls.display(),
+    );
+    std::fs::write(repo.path("aos.toml"), toml).unwrap();
+    std::fs::write(repo.path("plan.md"), plan).unwrap();
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "aos"]);
+    repo.aos_ok(&["new", "w", "--plan", "plan.md"]);
+}
+
+const IMPLEMENT: &str = "write ${AOS_TASK}.txt made by ${AOS_AGENT}\\n\nresult {\"status\":\"done\",\"summary\":\"wrote the file\",\"learnings\":[\"files are named after tasks\"]}\nemit success done\n";
+const APPROVE: &str =
+    "result {\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\nemit success ok\n";
+
+const THREE_TASKS: &str = "# Plan: three\n\n### [ ] T1: First\n\n#### Acceptance\n- `test -f T1.txt`\n\n### [ ] T2: Second\nDepends: T1\n\n#### Acceptance\n- `test -f T2.txt`\n\n### [ ] T3: Third\nDepends: T2\n\n#### Acceptance\n- `test -f T3.txt`\n";
+
+/// Returns the prompts (stdin) of every recorded call of the given role.
+fn prompts(repo: &Repo, role: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["env"]["AOS_ROLE"].as_str() == Some(role))
+        .map(|v| v["stdin"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn three_tasks_land_as_three_reviewed_commits_and_a_request_for_changes_is_retried() {
+    let repo = Repo::new();
+    let review = format!(
+        "result {{\"verdict\":\"request_changes\",\"summary\":\"needs work\",\"comments\":[{{\"severity\":\"high\",\"path\":\"T1.txt\",\"line\":1,\"message\":\"say hello in T1.txt\"}}]}}\nemit success changes\n---\n{APPROVE}"
+    );
+    setup(&repo, "autonomous", IMPLEMENT, &review, THREE_TASKS);
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let log = repo.git(&[
+        "log",
+        "--format=%s%n%(trailers:key=Aos-Task,key=Aos-Workstream,key=Aos-Run)",
+        "main..aos/w",
+    ]);
+    assert_eq!(log.matches("Aos-Workstream: w").count(), 3, "{log}");
+    for t in ["T1", "T2", "T3"] {
+        assert!(
+            log.contains(&format!("{t}: ")) && log.contains(&format!("Aos-Task: {t}")),
+            "{log}"
+        );
+    }
+    let notes = repo.git(&["log", "--notes=aos", "--format=%N", "main..aos/w"]);
+    assert_eq!(notes.matches("workstream: w").count(), 3, "{notes}");
+    assert!(notes.contains("reviewer-verdict: approve"), "{notes}");
+    let plan = std::fs::read_to_string(repo.worktree("w").join("plan.md")).unwrap();
+    assert_eq!(plan.matches("### [x]").count(), 3, "{plan}");
+    let committed_plan = repo.git(&["show", "aos/w:plan.md"]);
+    assert_eq!(committed_plan.matches("### [x]").count(), 3);
+    let status: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["status", "w", "--json"])).unwrap();
+    assert_eq!(status["status"], "complete");
+    assert!(
+        status["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "done")
+    );
+
+    // Attempt 2 of T1 got the reviewer's comment; memory reached later prompts.
+    let implement = prompts(&repo, "implement");
+    assert_eq!(implement.len(), 4, "T1 twice, then T2 and T3");
+    assert!(!implement[0].contains("say hello in T1.txt"));
+    assert!(
+        implement[1].contains("say hello in T1.txt"),
+        "{}",
+        implement[1]
+    );
+    assert!(
+        implement[2].contains("files are named after tasks"),
+        "{}",
+        implement[2]
+    );
+    let history = repo.git(&["log", "--format=%s", "refs/aos/ws/w"]);
+    assert!(
+        history.contains("T1 review -> retry (attempt 1)"),
+        "{history}"
+    );
+    repo.git(&["fsck", "--strict"]);
+}
+
+#[test]
+fn a_question_blocks_until_answered_then_the_answer_reaches_the_agent() {
+    let repo = Repo::new();
+    let implement = format!("emit question Should the greeting be formal?\n---\n{IMPLEMENT}");
+    setup(
+        &repo,
+        "autonomous",
+        &implement,
+        APPROVE,
+        "# Plan: q\n\n### [ ] T1: Greet\n\n#### Acceptance\n- `test -f T1.txt`\n",
+    );
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let list = repo.aos_ok(&["clarify", "list", "--json"]);
+    assert!(list.contains("Should the greeting be formal?"), "{list}");
+    let status: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["status", "w", "--json"])).unwrap();
+    assert_eq!(status["status"], "blocked");
+    // Still blocked: running again waits, it does not call the agent.
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    repo.aos_ok(&["clarify", "answer", "w", "q1", "yes, formal please"]);
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let implement = prompts(&repo, "implement");
+    assert_eq!(implement.len(), 2);
+    assert!(
+        implement[1].contains("yes, formal please"),
+        "{}",
+        implement[1]
+    );
+    let q = repo.git(&["show", "refs/aos/ws/w:gates/clarify/q1.toml"]);
+    assert!(
+        q.contains("answer = \"yes, formal please\"") && q.contains("answered_by"),
+        "{q}"
+    );
+}
+
+#[test]
+fn the_human_gate_approves_rejects_and_resets() {
+    let repo = Repo::new();
+    setup(
+        &repo,
+        "gatekeeper",
+        IMPLEMENT,
+        APPROVE,
+        "# Plan: g\n\n### [ ] T1: Greet\n\n#### Acceptance\n- `test -f T1.txt`\n",
+    );
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let show = repo.aos_ok(&["show", "w"]);
+    assert!(
+        show.contains("git aos approve w") && show.contains("T1.txt"),
+        "{show}"
+    );
+
+    repo.aos_ok(&["reject", "w", "-f", "use a capital letter"]);
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    let implement = prompts(&repo, "implement");
+    assert!(implement.last().unwrap().contains("use a capital letter"));
+
+    repo.aos_ok(&["reset", "w"]);
+    assert!(
+        !repo.worktree("w").join("T1.txt").exists(),
+        "reset discards the task's changes"
+    );
+    let tasks = repo.git(&["show", "refs/aos/ws/w:tasks.toml"]);
+    assert!(
+        tasks.contains("status = \"pending\"") && tasks.contains("attempts = 0"),
+        "{tasks}"
+    );
+
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    repo.aos_ok(&["approve", "w"]);
+    let log = repo.git(&["log", "--format=%s", "main..aos/w"]);
+    assert_eq!(log.trim(), "T1: Greet");
+    let note = repo.git(&["notes", "--ref=aos", "show", "aos/w"]);
+    assert!(
+        note.contains("approved-by: Ada Tester <ada@example.com>"),
+        "{note}"
+    );
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&repo.aos(&["status", "w"])).contains("complete"));
+}
+
+#[test]
+fn a_failing_acceptance_is_retried_then_fails_the_workstream_with_exit_4() {
+    let repo = Repo::new();
+    setup(
+        &repo,
+        "autonomous",
+        IMPLEMENT,
+        APPROVE,
+        "# Plan: f\n\n### [ ] T1: Never\n\n#### Acceptance\n- `test -f never.txt`\n",
+    );
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let status: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["status", "w", "--json"])).unwrap();
+    assert_eq!(status["status"], "failed");
+    let reason = status["reason"].as_str().unwrap();
+    assert!(reason.contains("test -f never.txt"), "{reason}");
+    // The same failure three times stops early (plateau) — here max_attempts is 3 too.
+    assert_eq!(prompts(&repo, "implement").len(), 3);
+    assert!(prompts(&repo, "implement")[2].contains("never.txt"));
+    assert!(Path::new(&repo.worktree("w")).is_dir());
+}
+
+#[test]
+fn eight_workstreams_run_in_parallel_and_all_complete() {
+    let repo = Repo::new();
+    setup(
+        &repo,
+        "autonomous",
+        IMPLEMENT,
+        APPROVE,
+        "# Plan: p\n\n### [ ] T1: One\n\n#### Acceptance\n- `test -f T1.txt`\n",
+    );
+    for i in 2..=8 {
+        repo.aos_ok(&["new", &format!("w{i}"), "--plan", "plan.md"]);
+    }
+    let out = repo.aos(&["run", "--loop", "--max-parallel", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_str(&repo.aos_ok(&["list", "--json"])).unwrap();
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r["status"] == "complete"), "{list}");
+}
