@@ -1,22 +1,11 @@
-//! Landing merges through the git CLI: the detached worktree the merge gate runs in, and
-//! bringing a checked-out base branch's index and files up to date after its ref moved
-//! (gix cannot update an existing worktree).
+//! Landing merges through the git CLI: bringing a checked-out base branch's index and
+//! files up to date after its ref moved (gix cannot update an existing worktree).
 
 use std::path::Path;
 
 use anyhow::Context as _;
 
 use super::{command, run};
-
-/// Creates a worktree at `path` with `commit` checked out on a detached HEAD.
-pub fn add_detached(repo: &Path, path: &Path, commit: &str) -> anyhow::Result<()> {
-    let path = path.to_string_lossy();
-    run(
-        repo,
-        ["worktree", "add", "--quiet", "--detach", &path, commit],
-    )
-    .map(drop)
-}
 
 /// Moves the index and files of the worktree at `path` from commit `old` to commit `new`
 /// (`git read-tree -m -u <old> <new>`, a two-tree merge), leaving HEAD alone.

@@ -10,6 +10,7 @@ use crate::agent::Redactor;
 use crate::config::Config;
 use crate::error::UserError;
 use crate::git;
+use crate::git::worktree::ScratchWorktree;
 use crate::process::{ShellOutput, run_shell};
 use crate::store::{Actor, Event, Snapshot, Store, now_rfc3339};
 use crate::ui::Ui;
@@ -64,7 +65,7 @@ pub fn run(
     let path = cfg
         .worktree_root(repo_root)
         .join(format!(".merge-gate-{name}"));
-    let worktree = GateWorktree::create(repo_root, &path, commit)?;
+    let worktree = scratch(repo_root, &path, commit)?;
     ui.status(format_args!(
         "merge gate: `{test}` on {} in {}",
         &commit[..10],
@@ -154,44 +155,21 @@ fn tail(text: &str, cap: u64) -> String {
     format!("[… cut to the last {cap} bytes]\n{}", &text[start..])
 }
 
-/// The gate's temporary worktree; removed (with whatever the test left) when dropped.
-struct GateWorktree<'a> {
-    repo_root: &'a Path,
-    path: PathBuf,
-}
-
-impl<'a> GateWorktree<'a> {
-    fn create(repo_root: &'a Path, path: &Path, commit: &str) -> anyhow::Result<Self> {
+/// Creates the gate's worktree, first removing one a crashed gate left behind.
+fn scratch(repo_root: &Path, path: &Path, commit: &str) -> anyhow::Result<ScratchWorktree> {
+    if path.exists() {
+        // Its name says it is ours, and it holds nothing but a checkout of a merge result.
+        let _ = git::worktree::remove(repo_root, path, true);
         if path.exists() {
-            // Left by a gate that crashed: it is ours (its name says so) and holds nothing
-            // but a checkout of a merge result.
-            let _ = git::worktree::remove(repo_root, path, true);
-            if path.exists() {
-                return Err(UserError::with_hint(
-                    format!("`{}` is in the way of the merge gate", path.display()),
-                    "remove it and run `git aos merge` again",
-                )
-                .into());
-            }
-        }
-        git::worktree::prune(repo_root)?;
-        git::merge::add_detached(repo_root, path, commit)?;
-        Ok(Self {
-            repo_root,
-            path: path.to_owned(),
-        })
-    }
-}
-
-impl Drop for GateWorktree<'_> {
-    fn drop(&mut self) {
-        if let Err(e) = git::worktree::remove(self.repo_root, &self.path, true) {
-            tracing::warn!(
-                "could not remove the gate worktree `{}`: {e:#}",
-                self.path.display()
-            );
+            return Err(UserError::with_hint(
+                format!("`{}` is in the way of the merge gate", path.display()),
+                "remove it and run `git aos merge` again",
+            )
+            .into());
         }
     }
+    git::worktree::prune(repo_root)?;
+    ScratchWorktree::create(repo_root, path, commit)
 }
 
 #[cfg(test)]
