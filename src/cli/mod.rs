@@ -5,6 +5,7 @@ mod approve;
 mod archive;
 mod clarify;
 mod close;
+mod conflicts;
 mod debug;
 mod demo;
 mod doctor;
@@ -12,9 +13,11 @@ mod fsck;
 mod init;
 mod list;
 mod log;
+mod merge;
 mod new;
 mod open;
 mod plan;
+mod refresh;
 mod reject;
 mod report;
 mod reset;
@@ -68,6 +71,9 @@ pub enum Command {
     Report(report::ReportArgs),
     Close(close::CloseArgs),
     Open(open::OpenArgs),
+    Refresh(refresh::RefreshArgs),
+    Conflicts(conflicts::ConflictsArgs),
+    Merge(merge::MergeArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -98,6 +104,9 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Report(args) => report::run(ui, args),
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),
+        Command::Refresh(args) => refresh::run(ui, args),
+        Command::Conflicts(args) => conflicts::run(ui, args),
+        Command::Merge(args) => merge::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

@@ -2,9 +2,12 @@
 //! every other in-process git read. The only module that uses gix.
 
 mod archive;
+mod diff;
 mod event;
 mod history;
 mod inspect;
+mod land;
+mod merge;
 mod model;
 mod notes;
 mod read;
@@ -19,9 +22,12 @@ use anyhow::Context as _;
 use gix::ObjectId;
 
 pub use archive::ArchiveEntry;
+pub use diff::Divergence;
 pub use event::{Actor, Event, trailer};
 pub use history::LogEntry;
 pub use inspect::RefLockFile;
+pub use land::{BranchCommit, Replay};
+pub use merge::MergeResult;
 pub use model::{
     FORMAT, TaskRecord, TaskStatus, TasksFile, WorkstreamRecord, WsStatus, now_rfc3339, path,
 };
@@ -248,5 +254,7 @@ fn list_prefix(repo: &gix::Repository, prefix: &str) -> anyhow::Result<Vec<(Stri
     Ok(out)
 }
 
+#[cfg(test)]
+mod merge_tests;
 #[cfg(test)]
 mod tests;

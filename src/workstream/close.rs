@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::refresh::Refresh;
+use super::touched::Touched;
 use crate::error::UserError;
 use crate::git;
 use crate::ids::WorkstreamName;
 use crate::lock;
-use crate::store::{Actor, Event, Snapshot, Store, WsStatus, refs};
+use crate::store::{Actor, ArchiveEntry, Event, Snapshot, Store, WsStatus, refs};
 
 /// Closes a workstream: refuses uncommitted work unless `force`, removes the worktree,
 /// archives the state, and deletes the branch when asked. Returns the archive id.
@@ -57,12 +59,8 @@ pub fn close(
 /// Reopens an archived workstream (by archive id, or by name for its newest archive):
 /// recreates its branch if it was deleted and its worktree, then makes its state live.
 pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result<Snapshot> {
-    let id = resolve_archive(store, id_or_name)?;
-    let entry = store
-        .list_archives()?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| UserError::new(format!("archive `{id}` vanished")))?;
+    let entry = archived(store, id_or_name)?;
+    let id = entry.id.clone();
     let ws = &entry.ws;
     if store.try_find(&ws.name)?.is_some() {
         return Err(UserError::with_hint(
@@ -109,6 +107,58 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         let _ = git::worktree::remove(repo_root, &worktree, false);
     }
     restored
+}
+
+/// How the base of an archived workstream moved past its branch: staleness, and the
+/// files a merge into base would conflict in now (computed in memory).
+#[derive(Debug, Clone)]
+pub struct Drift {
+    /// Staleness against base, as `refresh` computes it (no worktree, so nothing uncommitted).
+    pub refresh: Refresh,
+    /// Files that would conflict merging the branch into base now.
+    pub conflicts: Vec<String>,
+}
+
+/// Returns how base moved for the archived workstream `open` would bring back, or `None`
+/// when base has nothing the branch lacks.
+pub fn drift(store: &Store, id_or_name: &str) -> anyhow::Result<Option<Drift>> {
+    let ws = archived(store, id_or_name)?.ws;
+    let Some(base_tip) = store.resolve(&ws.base)? else {
+        return Ok(None);
+    };
+    let Some(tip) = store.branch_tip(&ws.branch)?.or_else(|| ws.head.clone()) else {
+        return Ok(None);
+    };
+    let divergence = store.divergence(&base_tip, &tip)?;
+    if divergence.behind == 0 {
+        return Ok(None);
+    }
+    let conflicts = store
+        .preview_merges(&[(base_tip.clone(), tip.clone())])?
+        .pop()
+        .unwrap_or_default();
+    let touched = Touched {
+        name: ws.name.clone(),
+        base: ws.base.clone(),
+        base_tip,
+        tip,
+        divergence,
+        uncommitted: Vec::new(),
+    };
+    Ok(Some(Drift {
+        refresh: Refresh::of(&ws, &touched),
+        conflicts,
+    }))
+}
+
+/// Returns the archive `open` means: an archive id, or a name for its newest archive.
+fn archived(store: &Store, id_or_name: &str) -> anyhow::Result<ArchiveEntry> {
+    let id = resolve_archive(store, id_or_name)?;
+    store
+        .list_archives()?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| UserError::new(format!("archive `{id}` vanished")).into())
 }
 
 fn resolve_archive(store: &Store, id_or_name: &str) -> anyhow::Result<String> {

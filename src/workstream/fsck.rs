@@ -18,7 +18,8 @@ const STALE_REF_LOCK: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     /// Stable kind: `unreadable_ref`, `stale_ref_lock`, `interrupted_archive`,
-    /// `interrupted_open`, `interrupted_run`, `missing_worktree`, `orphan_worktree`.
+    /// `interrupted_open`, `interrupted_run`, `interrupted_merge`, `missing_worktree`,
+    /// `orphan_worktree`.
     pub kind: &'static str,
     /// What it concerns (a ref, a path, a workstream).
     pub subject: String,
@@ -160,6 +161,22 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
         );
     }
     check_worktrees(store, repo_root, &live, fix, &mut problems)?;
+    for (name, (_, snap)) in &live {
+        if let Some(snap) = snap
+            && super::landing::pending(store, snap)?.is_some()
+        {
+            problems.push(
+                Problem::new(
+                    "interrupted_merge",
+                    name,
+                    format!("a merge of `{name}` stopped half-way"),
+                )
+                .hint(format!(
+                    "`git aos merge {name}` finishes it, or starts over if it did not land"
+                )),
+            );
+        }
+    }
     Ok(problems)
 }
 

@@ -2,11 +2,25 @@
 //! branches and worktrees must change together.
 
 mod close;
+mod conflicts;
 mod create;
 pub mod fsck;
+mod gate;
+mod landing;
+mod merge;
+mod message;
+mod order;
 pub mod plan_file;
+mod preflight;
+mod refresh;
 mod setup;
 pub mod task_prompt;
+mod touched;
 
-pub use close::{close, open};
+pub use close::{Drift, close, drift, open};
+pub use conflicts::{Report as ConflictReport, check as conflicts};
 pub use create::{NewWorkstream, PlanSnapshot, create};
+pub use gate::Verdict as GateVerdict;
+pub use merge::{MergeRequest, Merged, Strategy, merge};
+pub use refresh::{REFRESH_FILE, Refresh, refresh};
+pub use touched::{Touched, touched};
