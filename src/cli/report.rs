@@ -13,7 +13,7 @@ use crate::ui::Ui;
 /// Print the implementation report of a workstream: tasks, commits, attempts, tests, reviews, approvals, time and cost
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Workstream (default: the current one)
+    /// Workstream, live or archived (default: the current one)
     name: Option<WorkstreamName>,
     /// Print JSON
     #[arg(long, conflicts_with = "md")]
@@ -35,13 +35,13 @@ struct TaskReport {
     review: Option<String>,
     review_summary: String,
     approved_by: Option<String>,
-    seconds: i64,
+    seconds: f64,
 }
 
 #[derive(Serialize, Default)]
 struct AgentTotals {
     runs: u32,
-    seconds: i64,
+    seconds: f64,
     input_tokens: u64,
     output_tokens: u64,
     cost_usd: f64,
@@ -61,7 +61,7 @@ struct Report {
 pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
-    let snap = ctx.store.find(&name)?;
+    let snap = ctx.store.find_any(&name)?;
     let tasks = ctx.store.tasks(&snap)?;
     let mut agents: BTreeMap<String, AgentTotals> = BTreeMap::new();
     let mut rows = Vec::new();
@@ -70,7 +70,7 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
             Some(id) => ctx.store.read_toml(&snap, &RunRecord::path(id))?,
             None => None,
         };
-        let mut seconds = 0;
+        let mut seconds = 0.0;
         if let Some(run) = &run {
             for s in &run.stages {
                 let d = duration(&s.started_at, &s.ended_at);
@@ -117,13 +117,14 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn duration(start: &str, end: &str) -> i64 {
+/// Returns the seconds between two RFC 3339 times (0 when either does not parse).
+fn duration(start: &str, end: &str) -> f64 {
     match (
         start.parse::<jiff::Timestamp>(),
         end.parse::<jiff::Timestamp>(),
     ) {
-        (Ok(a), Ok(b)) => (b - a).get_seconds(),
-        _ => 0,
+        (Ok(a), Ok(b)) => b.duration_since(a).as_secs_f64(),
+        _ => 0.0,
     }
 }
 
@@ -142,7 +143,7 @@ fn markdown(ui: &Ui, r: &Report) {
             .map(|c| &c[..c.len().min(10)])
             .unwrap_or("-");
         ui.data(format_args!(
-            "| {}: {} | {} | `{commit}` | {} | {} | {} | {} | {} s |",
+            "| {}: {} | {} | `{commit}` | {} | {} | {} | {} | {:.1} s |",
             t.id,
             t.title,
             t.status,
@@ -171,7 +172,7 @@ fn markdown(ui: &Ui, r: &Report) {
     ui.data("|---|---|---|---|---|---|");
     for (name, a) in &r.agents {
         ui.data(format_args!(
-            "| {name} | {} | {} s | {} | {} | ${:.4} |",
+            "| {name} | {} | {:.1} s | {} | {} | ${:.4} |",
             a.runs, a.seconds, a.input_tokens, a.output_tokens, a.cost_usd
         ));
     }

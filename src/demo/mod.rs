@@ -17,7 +17,7 @@ use crate::ids::WorkstreamName;
 use crate::pipeline::{self, Pipeline, RunMode, WsOutcome};
 use crate::store::Store;
 use crate::ui::Ui;
-use crate::workstream::{self, NewWorkstream};
+use crate::workstream::{self, MergeRequest, NewWorkstream, Strategy};
 
 /// The two workstreams the demo runs, with their plans.
 const WORKSTREAMS: [(&str, &str, &str); 2] = [
@@ -47,24 +47,64 @@ pub async fn run(ui: &Ui, dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         names.push(name);
     }
     let p = Arc::new(Pipeline::new(store.clone(), cfg, repo.clone(), ui.clone())?);
-    let summary = pipeline::run(p, names.clone(), RunMode::Loop, 2).await?;
+    let summary = pipeline::run(p.clone(), names.clone(), RunMode::Loop, 2).await?;
     ui.data(format_args!(
-        "\ngit aos demo finished in {:.1} s in {}\n",
+        "\ngit aos demo ran in {:.1} s in {}\n",
         started.elapsed().as_secs_f64(),
         repo.display()
     ));
     for (name, outcome) in &summary.outcomes {
         describe(ui, &store, name, outcome)?;
     }
+    ui.data("");
+    // Where each workstream's state chain lives once the demo is over.
+    let mut state_refs = Vec::new();
+    for (name, outcome) in &summary.outcomes {
+        if *outcome != WsOutcome::Complete {
+            ui.data(format_args!("{name}: not merged ({outcome:?})"));
+            state_refs.push(crate::store::refs::live(name));
+            continue;
+        }
+        // Merge what merges cleanly and passes the gate; leave the rest as it is.
+        let req = MergeRequest {
+            name: name.clone(),
+            strategy: Strategy::Merge,
+            force: false,
+            gate: true,
+        };
+        match workstream::merge(&store, &p.cfg, &repo, ui, &req) {
+            Ok(m) => {
+                ui.data(format_args!(
+                    "{name}: merged into main as {} (merge gate passed)",
+                    &m.commit[..10]
+                ));
+                state_refs.push(format!(
+                    "{}{}",
+                    crate::store::refs::ARCHIVE_PREFIX,
+                    m.archive_id
+                ));
+            }
+            Err(e) => {
+                ui.data(format_args!("{name}: not merged: {e:#}"));
+                state_refs.push(crate::store::refs::live(name));
+            }
+        }
+    }
     ui.data("\nInspect it with plain git:");
     ui.data(format_args!("  cd {}", repo.display()));
-    ui.data("  git log --notes=aos --format='%h %s%n%N' aos/case-tools     # task commits with provenance");
-    ui.data("  git log --format='%h %an: %s' refs/aos/ws/case-tools        # the state history (audit trail)");
-    ui.data("  git show refs/aos/ws/case-tools:tasks.toml                 # task state");
-    ui.data("  git show refs/aos/ws/case-tools:plan.md                    # the plan, ticked");
+    ui.data("  git log --oneline --graph main                 # the tasks' commits, merged");
     ui.data(
-        "  git aos report case-tools                                  # the implementation report",
+        "  git log --notes=aos --format='%h %s%n%N' main  # each commit with its provenance note",
     );
+    ui.data("  git for-each-ref refs/aos/                     # every workstream's state ref");
+    if let Some(state) = state_refs.first() {
+        ui.data(format_args!(
+            "  git log --format='%h %an: %s' {state}   # the audit trail"
+        ));
+        ui.data(format_args!("  git show {state}:tasks.toml   # task state"));
+    }
+    ui.data("  git aos log case-tools                         # the same history, readable");
+    ui.data("  git aos report case-tools                      # the implementation report");
     Ok(repo)
 }
 

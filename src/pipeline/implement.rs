@@ -71,7 +71,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             t.task.id, t.run.attempt
         ),
     );
-    let started = crate::store::now_rfc3339();
+    let started = crate::store::now_precise();
     let exec = {
         let _slot = match p.agent_slots.get(&agent_name) {
             Some(sem) => Some(sem.clone().acquire_owned().await?),

@@ -23,7 +23,7 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         .filter(|f| Some(f.as_str()) != t.ws.plan_path.as_deref())
         .collect();
     let reasons = check(t, &files)?;
-    let started = crate::store::now_rfc3339();
+    let started = crate::store::now_precise();
     let mut rec = stage_record(Stage::Qa, t.run.attempt, started);
     if !reasons.is_empty() {
         rec.outcome = "retry".into();

@@ -64,7 +64,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
                 t.task.id, t.run.attempt
             ),
         );
-        let started = crate::store::now_rfc3339();
+        let started = crate::store::now_precise();
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
         let mut rec = agent_stage_record(
             Stage::Review,

@@ -79,7 +79,7 @@ pub(super) fn stage_record(stage: Stage, attempt: u32, started_at: String) -> St
         attempt,
         agent: None,
         started_at,
-        ended_at: crate::store::now_rfc3339(),
+        ended_at: crate::store::now_precise(),
         exit_code: None,
         outcome: "proceed".into(),
         error_class: "none".into(),

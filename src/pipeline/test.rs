@@ -25,7 +25,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         t.name.as_str(),
         format_args!("{} test ({} commands)", t.task.id, commands.len()),
     );
-    let started = crate::store::now_rfc3339();
+    let started = crate::store::now_precise();
     let mut lines = Vec::new();
     let mut log = String::new();
     let mut failure = None;

@@ -136,6 +136,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Returns the live state of `name`, else the state of its newest archive.
+    pub fn find_any(&self, name: &WorkstreamName) -> anyhow::Result<Snapshot> {
+        let repo = self.repo();
+        if let Some(snap) = self.try_find_in(&repo, name)? {
+            return Ok(snap);
+        }
+        match newest_for(&repo, name)? {
+            Some((id, target)) => super::read::snapshot(&repo, target, &format!("archive `{id}`")),
+            None => Err(UserError::with_hint(
+                format!("no workstream named `{name}`, live or archived"),
+                "`git aos list --all` shows every workstream",
+            )
+            .into()),
+        }
+    }
+
     /// Returns the archive id of the newest archive of `name`, if any.
     pub fn newest_archive(&self, name: &WorkstreamName) -> anyhow::Result<Option<String>> {
         Ok(newest_for(&self.repo(), name)?.map(|(id, _)| id))

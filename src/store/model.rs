@@ -236,6 +236,14 @@ impl TasksFile {
     }
 }
 
+/// Returns the current time as RFC 3339 UTC, to the millisecond (for stage timings).
+pub fn now_precise() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Millisecond)
+        .unwrap_or(now)
+        .to_string()
+}
+
 /// Returns the current time as RFC 3339 UTC, to the second.
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now()
