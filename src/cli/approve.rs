@@ -16,12 +16,7 @@ pub struct ApproveArgs {
 pub fn run(ui: &Ui, args: ApproveArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
-    let p = Pipeline::new(
-        ctx.store.clone(),
-        ctx.config()?,
-        ctx.repo_root()?.to_owned(),
-        ui.clone(),
-    )?;
+    let p = Pipeline::open(&ctx, ui)?;
     let commit = decide::approve(&p, &name)?;
     ui.status(format_args!(
         "approved; committed {} on `aos/{name}`",

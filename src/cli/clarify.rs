@@ -128,12 +128,7 @@ pub fn run(ui: &Ui, args: ClarifyArgs) -> anyhow::Result<()> {
                 [id, text] => (Some(id.clone()), text.clone()),
                 _ => unreachable!("clap allows one or two words"),
             };
-            let p = Pipeline::new(
-                ctx.store.clone(),
-                ctx.config()?,
-                ctx.repo_root()?.to_owned(),
-                ui.clone(),
-            )?;
+            let p = Pipeline::open(&ctx, ui)?;
             let answered = decide::answer(&p, &name, id.as_deref(), &text)?;
             let snap = ctx.store.find(&name)?;
             if snap.ws.status == WsStatus::Blocked {

@@ -19,12 +19,7 @@ pub struct RejectArgs {
 pub fn run(ui: &Ui, args: RejectArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
-    let p = Pipeline::new(
-        ctx.store.clone(),
-        ctx.config()?,
-        ctx.repo_root()?.to_owned(),
-        ui.clone(),
-    )?;
+    let p = Pipeline::open(&ctx, ui)?;
     decide::reject(&p, &name, &args.feedback)?;
     ui.status(format_args!(
         "rejected; `git aos run {name}` iterates on the change with your feedback"

@@ -16,12 +16,7 @@ pub struct ResetArgs {
 pub fn run(ui: &Ui, args: ResetArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
-    let p = Pipeline::new(
-        ctx.store.clone(),
-        ctx.config()?,
-        ctx.repo_root()?.to_owned(),
-        ui.clone(),
-    )?;
+    let p = Pipeline::open(&ctx, ui)?;
     if let Some(task) = decide::reset(&p, &name)? {
         ui.status(format_args!(
             "reset {task}: its changes are discarded and its attempts back to 0"

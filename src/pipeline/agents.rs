@@ -4,7 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::agent::{self, Adapter, AgentSpec, Request, Role, RunLimits, RunOutput};
+use crate::agent::{self, Adapter, AgentSpec, Execution, Request, Role, RunLimits, RunOutput};
+
+use super::record::{RunRecord, Stage, StageRecord};
+use super::stage::{TaskCtx, cap_log};
 
 use super::Pipeline;
 
@@ -64,4 +67,58 @@ pub(super) async fn run_command(
         ..RunLimits::default()
     };
     Ok(agent::run(&inv, &limits, &p.redactor).await?)
+}
+
+/// What one agent invocation of a stage left: the execution, its stage record, and its
+/// log as (path in the state tree, capped text).
+pub(super) struct AgentRun {
+    pub exec: Execution,
+    pub record: StageRecord,
+    pub log: (String, String),
+}
+
+/// Runs `agent` for `stage` of the task: waits for the agent's slot (`max_parallel`),
+/// streams to the live log, and returns the outcome with its record and log.
+pub(super) async fn invoke(
+    p: &Pipeline,
+    t: &TaskCtx,
+    stage: Stage,
+    agent: &str,
+    spec: &AgentSpec,
+    req: &Request,
+) -> anyhow::Result<AgentRun> {
+    let mut limits = RunLimits::for_spec(spec);
+    limits.live_log = Some(p.live_log(&t.name));
+    let what = format!(
+        "{} {} (attempt {}, agent {agent})",
+        t.task.id,
+        stage.as_str(),
+        t.run.attempt
+    );
+    p.ui.progress(t.name.as_str(), what);
+    let started = crate::store::now_precise();
+    let exec = {
+        let _slot = match p.agent_slots.get(agent) {
+            Some(sem) => Some(sem.clone().acquire_owned().await?),
+            None => None,
+        };
+        agent::invoke(spec, req, &limits, &p.redactor).await?
+    };
+    let mut record =
+        super::implement::agent_stage_record(stage, t.run.attempt, started, agent, &exec.outcome);
+    let path = RunRecord::log_path(&t.run.id, stage, t.run.attempt);
+    let text = match &exec.output {
+        Some(o) => cap_log(
+            &format!("{}{}", o.stdout, o.stderr),
+            p.cfg.project.log_cap as usize,
+        ),
+        None => exec.outcome.reasons.join("\n"),
+    };
+    record.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
+    record.log = path.rsplit('/').next().map(str::to_owned);
+    Ok(AgentRun {
+        exec,
+        record,
+        log: (path, text),
+    })
 }

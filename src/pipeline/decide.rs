@@ -10,7 +10,7 @@ use crate::notify;
 use crate::store::{Actor, Event, TaskStatus, WsStatus};
 
 use super::record::{RunRecord, RunStatus, Stage};
-use super::stage::{Step, TaskCtx, save};
+use super::stage::{Step, TaskCtx, save, set_status};
 use super::{Pipeline, WsOutcome, commit, driver};
 
 /// HUMAN: opens the review gate (unless the profile is autonomous) and stops.
@@ -36,26 +36,16 @@ pub(super) fn open_gate(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let reason = format!("{id} awaits review");
     save(p, t, &event, |tx| {
         tx.put_toml(review::PATH, &gate)?;
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::AwaitingReview;
-        }
-        tx.set_tasks(&tasks)?;
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::AwaitingReview;
-        ws.reason = Some(reason.clone());
-        Ok(())
+        set_status(
+            tx,
+            &id,
+            Some(TaskStatus::AwaitingReview),
+            WsStatus::AwaitingReview,
+            Some(reason.clone()),
+        )
     })?;
     let cmd = format!("git aos show {}", t.name);
-    notify::send(
-        &p.ui,
-        &p.cfg.notify,
-        &p.repo_root,
-        notify::Kind::AwaitingReview,
-        &t.name,
-        &reason,
-        Some(&cmd),
-    );
+    p.notify(notify::Kind::AwaitingReview, &t.name, &reason, &cmd);
     Ok(Step::Stop(WsOutcome::AtGate(format!(
         "{reason}; see it with `{cmd}`"
     ))))

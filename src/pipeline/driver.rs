@@ -261,14 +261,6 @@ fn finish(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
     let (done, total) = tasks.progress();
     let cmd = format!("git aos merge {name}");
     let msg = format!("all {done}/{total} tasks done");
-    notify::send(
-        &p.ui,
-        &p.cfg.notify,
-        &p.repo_root,
-        notify::Kind::Complete,
-        name,
-        &msg,
-        Some(&cmd),
-    );
+    p.notify(notify::Kind::Complete, name, &msg, &cmd);
     Ok(WsOutcome::Complete)
 }

@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use crate::agent::prompt::{self, Feedback, PromptInput};
-use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role, RunLimits};
+use crate::agent::{ErrorClass, NextAction, Outcome, Request, Role};
 use crate::error::UserError;
 use crate::gate::clarify;
 use crate::notify;
 use crate::store::{Actor, TaskStatus, WsStatus};
 
 use super::record::{RunStatus, Stage, StageRecord};
-use super::stage::{Step, TaskCtx, cap_log, fail, halt, retry_or_fail, save, stage_record};
+use super::stage::{Step, TaskCtx, fail, halt, retry_or_fail, save, set_status, stage_record};
 use super::{Pipeline, WsOutcome, memory};
 
 /// Rate limits are backed off this many times in a row before the run halts.
@@ -62,46 +62,11 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let mut req = Request::new(Role::Implement, text, t.worktree.clone(), scratch);
     req.task = Some(t.task.id.clone());
     req.run_script = t.task.run.clone();
-    let mut limits = RunLimits::for_spec(&spec);
-    limits.live_log = Some(p.live_log(&t.name));
-    p.ui.progress(
-        t.name.as_str(),
-        format_args!(
-            "{} implement (attempt {}, agent {agent_name})",
-            t.task.id, t.run.attempt
-        ),
-    );
-    let started = crate::store::now_precise();
-    let exec = {
-        let _slot = match p.agent_slots.get(&agent_name) {
-            Some(sem) => Some(sem.clone().acquire_owned().await?),
-            None => None,
-        };
-        agent::invoke(&spec, &req, &limits, &p.redactor).await?
-    };
-    let mut rec = agent_stage_record(
-        Stage::Implement,
-        t.run.attempt,
-        started,
-        &agent_name,
-        &exec.outcome,
-    );
-    let log_path = super::record::RunRecord::log_path(&t.run.id, Stage::Implement, t.run.attempt);
-    let log_text = exec
-        .output
-        .as_ref()
-        .map(|o| {
-            cap_log(
-                &format!("{}{}", o.stdout, o.stderr),
-                p.cfg.project.log_cap as usize,
-            )
-        })
-        .unwrap_or_else(|| exec.outcome.reasons.join("\n"));
-    rec.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
-    rec.log = Some(log_path.rsplit('/').next().unwrap_or_default().to_owned());
-    t.run.stages.push(rec);
+    let run = super::agents::invoke(p, t, Stage::Implement, &agent_name, &spec, &req).await?;
+    let (log_path, log_text) = run.log;
+    t.run.stages.push(run.record);
     t.run.agent = Some(agent_name.clone());
-    let outcome = exec.outcome;
+    let outcome = run.exec.outcome;
     match outcome.next_action {
         NextAction::Proceed => proceed(p, t, &outcome, (log_path, log_text)),
         NextAction::Clarify => ask(p, t, &outcome, &agent_name, (log_path, log_text)),
@@ -224,27 +189,17 @@ fn ask(
         run.save(tx)?;
         tx.put(&log.0, log.1.clone());
         asked = clarify::ask(tx, Some(id.clone()), &question, agent)?;
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::Blocked;
-        }
-        tx.set_tasks(&tasks)?;
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Blocked;
-        ws.reason = Some(format!("{id} asks: {question}"));
-        Ok(())
+        set_status(
+            tx,
+            &id,
+            Some(TaskStatus::Blocked),
+            WsStatus::Blocked,
+            Some(format!("{id} asks: {question}")),
+        )
     })?;
     let cmd = format!("git aos clarify answer {} {asked} TEXT", t.name);
     let msg = format!("{} asks: {question}", t.task.id);
-    notify::send(
-        &p.ui,
-        &p.cfg.notify,
-        &p.repo_root,
-        notify::Kind::Blocked,
-        &t.name,
-        &msg,
-        Some(&cmd),
-    );
+    p.notify(notify::Kind::Blocked, &t.name, &msg, &cmd);
     Ok(Step::Stop(WsOutcome::AtGate(format!(
         "{msg}; answer with `{cmd}`"
     ))))

@@ -91,6 +91,35 @@ impl Pipeline {
         })
     }
 
+    /// Returns a pipeline over the repository a command runs in.
+    pub fn open(ctx: &crate::ctx::Ctx, ui: &Ui) -> anyhow::Result<Self> {
+        Self::new(
+            ctx.store.clone(),
+            ctx.config()?,
+            ctx.repo_root()?.to_owned(),
+            ui.clone(),
+        )
+    }
+
+    /// Tells people about a workstream: `message` says why, `command` what to run next.
+    pub fn notify(
+        &self,
+        kind: crate::notify::Kind,
+        name: &crate::ids::WorkstreamName,
+        message: &str,
+        command: &str,
+    ) {
+        crate::notify::send(
+            &self.ui,
+            &self.cfg.notify,
+            &self.repo_root,
+            kind,
+            name,
+            message,
+            Some(command),
+        );
+    }
+
     /// Returns the live log of a workstream under the common dir.
     pub fn live_log(&self, name: &crate::ids::WorkstreamName) -> PathBuf {
         self.store

@@ -3,14 +3,13 @@
 //! review is configured.
 
 use crate::agent::prompt::{self, Feedback, ReviewInput};
-use crate::agent::{self, Request, Role, RunLimits, Verdict};
+use crate::agent::{Request, Role, Verdict};
 use crate::config::Role as ConfigRole;
 use crate::git;
 use crate::store::Actor;
 
-use super::implement::agent_stage_record;
 use super::record::Stage;
-use super::stage::{Step, TaskCtx, cap_log, fail, retry_or_fail, save, stage_record};
+use super::stage::{Step, TaskCtx, fail, retry_or_fail, save, stage_record};
 use super::{Pipeline, agents};
 
 /// Asks the reviewer; a missing verdict falls back to the next reviewer of the role.
@@ -55,37 +54,10 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         let mut req = Request::new(Role::Review, text, t.worktree.clone(), scratch);
         req.task = Some(t.task.id.clone());
         req.review_schema = true;
-        let mut limits = RunLimits::for_spec(&spec);
-        limits.live_log = Some(p.live_log(&t.name));
-        p.ui.progress(
-            t.name.as_str(),
-            format_args!(
-                "{} review (attempt {}, reviewer {reviewer})",
-                t.task.id, t.run.attempt
-            ),
-        );
-        let started = crate::store::now_precise();
-        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
-        let mut rec = agent_stage_record(
-            Stage::Review,
-            t.run.attempt,
-            started,
-            reviewer,
-            &exec.outcome,
-        );
-        let log_path = super::record::RunRecord::log_path(&t.run.id, Stage::Review, t.run.attempt);
-        let log_text = exec
-            .output
-            .as_ref()
-            .map(|o| {
-                cap_log(
-                    &format!("{}{}", o.stdout, o.stderr),
-                    p.cfg.project.log_cap as usize,
-                )
-            })
-            .unwrap_or_default();
-        rec.log = Some(log_path.rsplit('/').next().unwrap_or_default().to_owned());
-        t.run.stages.push(rec);
+        let run = agents::invoke(p, t, Stage::Review, reviewer, &spec, &req).await?;
+        let exec = run.exec;
+        let (log_path, log_text) = run.log;
+        t.run.stages.push(run.record);
         let Some(verdict) = exec.outcome.verdict.clone() else {
             reasons.push(format!(
                 "`{reviewer}` gave no verdict: {}",

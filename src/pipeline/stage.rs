@@ -72,6 +72,27 @@ where
     Ok(())
 }
 
+/// Sets a task's status (when given) and the workstream's status and reason.
+pub(super) fn set_status(
+    tx: &mut StateTx<'_>,
+    task: &crate::ids::TaskId,
+    task_status: Option<TaskStatus>,
+    ws_status: WsStatus,
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    if let Some(status) = task_status {
+        let mut tasks = tx.tasks()?;
+        if let Some(t) = tasks.get_mut(task) {
+            t.status = status;
+        }
+        tx.set_tasks(&tasks)?;
+    }
+    let ws = tx.ws_mut();
+    ws.status = ws_status;
+    ws.reason = reason;
+    Ok(())
+}
+
 /// Returns a stage record with times filled in.
 pub(super) fn stage_record(stage: Stage, attempt: u32, started_at: String) -> StageRecord {
     StageRecord {
@@ -187,26 +208,16 @@ pub(super) fn fail(
         if let Some((path, text)) = &log {
             tx.put(path, text.clone());
         }
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::Failed;
-        }
-        tx.set_tasks(&tasks)?;
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Failed;
-        ws.reason = Some(why.clone());
-        Ok(())
+        set_status(
+            tx,
+            &id,
+            Some(TaskStatus::Failed),
+            WsStatus::Failed,
+            Some(why.clone()),
+        )
     })?;
     let cmd = format!("git aos show {}", t.name);
-    notify::send(
-        &p.ui,
-        &p.cfg.notify,
-        &p.repo_root,
-        notify::Kind::Failed,
-        &t.name,
-        &why,
-        Some(&cmd),
-    );
+    p.notify(notify::Kind::Failed, &t.name, &why, &cmd);
     Ok(Step::Stop(WsOutcome::Failed(why)))
 }
 
@@ -221,21 +232,16 @@ pub(super) fn halt(
     t.run.status = RunStatus::Halted;
     let event = t.event(stage, format!("{} -> halted", stage.as_str()), Actor::Tool);
     let why = format!("halted at {} {}: {reason}", t.task.id, stage.as_str());
+    let id = t.task.id.clone();
     save(p, t, &event, |tx| {
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Failed;
-        ws.reason = Some(why.clone());
-        Ok(())
+        set_status(tx, &id, None, WsStatus::Failed, Some(why.clone()))
     })?;
     let cmd = format!("git aos run {}", t.name);
-    notify::send(
-        &p.ui,
-        &p.cfg.notify,
-        &p.repo_root,
+    p.notify(
         notify::Kind::Failed,
         &t.name,
         &format!("{why} (fix it, then run again)"),
-        Some(&cmd),
+        &cmd,
     );
     Ok(Step::Stop(WsOutcome::Failed(why)))
 }
