@@ -23,6 +23,7 @@ mod result;
 mod review;
 #[cfg(test)]
 mod tests;
+mod whole_review;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,6 +31,9 @@ use std::path::Path;
 pub use feedback::{Feedback, trim_test_output};
 pub use planner::{PlanInput, plan_prompt};
 pub use review::{DIFF_MAX, ReviewInput, review_prompt};
+pub use whole_review::{
+    BranchReviewInput, PlanReviewInput, final_review_prompt, plan_review_prompt,
+};
 
 use super::spec::Role;
 use crate::ids::TaskId;

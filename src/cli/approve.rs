@@ -1,27 +1,33 @@
-//! `git aos approve`: accept the change waiting at the human gate and commit it.
+//! `git aos approve`: accept what waits at the human gate — a task's change (committed at
+//! once), a plan, or a branch the final review raised concerns about.
 
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
-use crate::pipeline::{Pipeline, decide};
+use crate::pipeline::Pipeline;
+use crate::pipeline::resolve::{self, Approved};
 use crate::ui::Ui;
 
-/// Approve the change waiting at the human gate; it is committed at once
+/// Approve what waits at the human gate: a task's change (committed at once), a plan, or the branch after a final review
 #[derive(clap::Args, Debug)]
 pub struct ApproveArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
 }
 
-/// Approves and commits.
+/// Approves.
 pub fn run(ui: &Ui, args: ApproveArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let p = Pipeline::open(&ctx, ui)?;
-    let commit = decide::approve(&p, &name)?;
-    ui.status(format_args!(
-        "approved; committed {} on `aos/{name}`",
-        &commit[..commit.len().min(12)]
-    ));
+    match resolve::approve(&p, &name)? {
+        Approved::Task { commit } => ui.status(format_args!(
+            "approved; committed {} on `aos/{name}`",
+            &commit[..commit.len().min(12)]
+        )),
+        Approved::Plan { tasks: 1 } => ui.status("plan approved (1 task)"),
+        Approved::Plan { tasks } => ui.status(format_args!("plan approved ({tasks} tasks)")),
+        Approved::FinalReview => ui.status("branch accepted despite the final review's concerns"),
+    }
     ui.status(format_args!("continue with `git aos run {name}`"));
     Ok(())
 }

@@ -24,6 +24,7 @@ mod reset;
 mod run;
 mod show;
 mod status;
+mod uat;
 mod use_workstream;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +69,7 @@ pub enum Command {
     Reject(reject::RejectArgs),
     Reset(reset::ResetArgs),
     Clarify(clarify::ClarifyArgs),
+    Uat(uat::UatArgs),
     Report(report::ReportArgs),
     Close(close::CloseArgs),
     Open(open::OpenArgs),
@@ -101,6 +103,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Reject(args) => reject::run(ui, args),
         Command::Reset(args) => reset::run(ui, args),
         Command::Clarify(args) => clarify::run(ui, args),
+        Command::Uat(args) => uat::run(ui, args),
         Command::Report(args) => report::run(ui, args),
         Command::Close(args) => close::run(ui, args),
         Command::Open(args) => open::run(ui, args),

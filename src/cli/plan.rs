@@ -1,5 +1,7 @@
-//! `git aos plan`: check a plan or a brief, reporting every problem with its line.
-//! Needs no repository: it reads one file.
+//! `git aos plan`: check a plan or a brief, reporting every problem with its line (needs
+//! no repository: it reads one file); `plan new` turns a brief into a workstream's plan.
+
+mod new;
 
 use std::path::PathBuf;
 
@@ -10,7 +12,7 @@ use crate::ids::TaskId;
 use crate::plan::{self, Brief, Diagnostic, Task};
 use crate::ui::Ui;
 
-/// Check plans and briefs before any agent runs
+/// Check plans and briefs, or turn a brief into a planned workstream
 #[derive(clap::Args, Debug)]
 pub struct PlanArgs {
     #[command(subcommand)]
@@ -21,6 +23,8 @@ pub struct PlanArgs {
 enum PlanCommand {
     /// Check a plan, or with `--brief` a brief, and report every problem with its line
     Check(CheckArgs),
+    /// Create a workstream from a brief: the planner agent writes its plan, which waits for your approval
+    New(new::NewArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -39,6 +43,7 @@ struct CheckArgs {
 pub async fn run(ui: &Ui, args: PlanArgs) -> anyhow::Result<()> {
     match args.command {
         PlanCommand::Check(args) => check(ui, args).await,
+        PlanCommand::New(args) => new::run(ui, args).await,
     }
 }
 

@@ -1,17 +1,19 @@
-//! `git aos reject`: send the change at the human gate back with feedback.
+//! `git aos reject`: send what waits at the human gate back with feedback.
 
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
-use crate::pipeline::{Pipeline, decide};
+use crate::pipeline::Pipeline;
+use crate::pipeline::resolve::{self, PlanRejected, Rejected};
+use crate::store::WsStatus;
 use crate::ui::Ui;
 
-/// Reject the change at the human gate; the next attempt iterates on it with your feedback
+/// Reject what waits at the human gate: a change is iterated on, a plan rewritten by the planner, a final review's concerns become a fix task
 #[derive(clap::Args, Debug)]
 pub struct RejectArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
     /// What must change (goes into the next prompt)
-    #[arg(short = 'f', long = "feedback", required = true)]
+    #[arg(short = 'f', long = "feedback", required = true, value_name = "TEXT")]
     feedback: String,
 }
 
@@ -20,9 +22,25 @@ pub fn run(ui: &Ui, args: RejectArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let p = Pipeline::open(&ctx, ui)?;
-    decide::reject(&p, &name, &args.feedback)?;
-    ui.status(format_args!(
-        "rejected; `git aos run {name}` iterates on the change with your feedback"
-    ));
+    match resolve::reject(&p, &name, &args.feedback)? {
+        Rejected::Task => ui.status(format_args!(
+            "rejected; `git aos run {name}` iterates on the change with your feedback"
+        )),
+        Rejected::Plan(PlanRejected::Replan) => ui.status(format_args!(
+            "plan rejected; `git aos run {name}` has the planner rewrite it with your feedback"
+        )),
+        Rejected::Plan(PlanRejected::Refined(task)) => ui.status(format_args!(
+            "{task} reworded with your feedback; the plan still waits: `git aos approve {name}`"
+        )),
+        Rejected::FinalReview {
+            task,
+            status: WsStatus::AwaitingReview,
+        } => ui.status(format_args!(
+            "{task} added to the plan; it waits for approval: `git aos approve {name}`"
+        )),
+        Rejected::FinalReview { task, .. } => ui.status(format_args!(
+            "{task} added to the plan; `git aos run {name}` implements it"
+        )),
+    }
     Ok(())
 }

@@ -4,7 +4,10 @@
 use serde::Serialize;
 
 use crate::ctx::Ctx;
-use crate::gate::{clarify, review};
+use crate::gate::final_review::{FinalReview, FinalState};
+use crate::gate::plan::{PlanGate, PlanOrigin};
+use crate::gate::uat::UatGate;
+use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
 use crate::ids::WorkstreamName;
 use crate::ui::Ui;
@@ -25,6 +28,9 @@ struct ShowView {
     status: String,
     reason: Option<String>,
     gate: Option<review::ReviewGate>,
+    plan_gate: Option<PlanGate>,
+    final_review: Option<FinalReview>,
+    uat: Option<UatGate>,
     questions: Vec<clarify::Clarification>,
     diff: String,
     commands: Vec<String>,
@@ -52,7 +58,32 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     } else {
         String::new()
     };
+    let plan_gate: Option<PlanGate> = ctx.store.read_toml(&snap, plan::PATH)?;
+    let final_review = ctx
+        .store
+        .read_toml::<FinalReview>(&snap, final_review::PATH)?
+        .filter(|r| r.state == FinalState::Concerns);
+    let mut uat = None;
+    for file in ctx.store.list_dir(&snap, uat::DIR)? {
+        let path = format!("{}/{file}", uat::DIR);
+        if let Some(r) = ctx.store.read_toml::<UatGate>(&snap, &path)?
+            && r.is_open()
+        {
+            uat = Some(r);
+        }
+    }
     let mut commands = Vec::new();
+    if plan_gate.is_some() || final_review.is_some() {
+        commands.push(format!("git aos approve {name}"));
+        commands.push(format!("git aos reject {name} -f \"what must change\""));
+    }
+    if uat.is_some() {
+        commands.push(format!("git aos uat show {name}"));
+        commands.push(format!("git aos uat pass {name}"));
+        commands.push(format!(
+            "git aos uat fail {name} --issues \"what is wrong\""
+        ));
+    }
     if gate.is_some() {
         commands.push(format!("git aos approve {name}"));
         commands.push(format!("git aos reject {name} -f \"what must change\""));
@@ -66,6 +97,9 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         status: snap.ws.status.to_string(),
         reason: snap.ws.reason.clone(),
         gate,
+        plan_gate,
+        final_review,
+        uat,
         questions,
         diff,
         commands,
@@ -100,6 +134,39 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             ui.data(format_args!("  - {c}"));
         }
         ui.data(format_args!("\nwill be committed:\n{}", g.diff_stat));
+    }
+    if let Some(g) = &view.plan_gate {
+        let plan = snap.ws.plan_path.as_deref().unwrap_or("plan.md");
+        match &g.origin {
+            PlanOrigin::Brief => ui.data(format_args!(
+                "\nthe plan `{plan}` ({}, attempt {}); reviewer: {}",
+                g.state.as_str(),
+                g.attempt,
+                g.verdict.as_deref().unwrap_or("none")
+            )),
+            PlanOrigin::Amendment { task, .. } => ui.data(format_args!(
+                "\nthe plan `{plan}` changed: {} ({}) was added and waits for approval",
+                task.id, task.title
+            )),
+        }
+        for line in g.review.iter().chain(&g.problems) {
+            ui.data(format_args!("  - {line}"));
+        }
+    }
+    if let Some(r) = &view.final_review {
+        ui.data(format_args!(
+            "\nfinal review by {}: {}  {}",
+            r.reviewer, r.verdict, r.summary
+        ));
+        for c in &r.comments {
+            ui.data(format_args!("  - {c}"));
+        }
+    }
+    if let Some(r) = &view.uat {
+        ui.data(format_args!(
+            "\nuser acceptance {} requested {}",
+            r.id, r.requested_at
+        ));
     }
     for q in &view.questions {
         ui.data(format_args!(

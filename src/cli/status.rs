@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::agent::prompt::load_directives;
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
 use crate::lock::{self, Holder};
@@ -29,6 +30,8 @@ struct StatusView {
     next: Vec<String>,
     /// Who runs the pipeline now, if anyone.
     runner: Option<Holder>,
+    /// What every agent prompt is told: `[project] directives`, then `AGENTS.md`.
+    directives: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +49,15 @@ pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
     let (done, total) = tasks.progress();
     let next = ready(&tasks.tasks);
     let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), &name))?;
+    // A broken aos.toml must not hide the status; the directives are then AGENTS.md alone.
+    let configured = match ctx.config() {
+        Ok(cfg) => cfg.project.directives,
+        Err(e) => {
+            ui.warn(format_args!("directives of aos.toml left out: {e:#}"));
+            Vec::new()
+        }
+    };
+    let directives = load_directives(ctx.repo_root()?, &configured);
     let view = StatusView {
         ws: snap.ws,
         state_commit: snap.commit,
@@ -53,6 +65,7 @@ pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
         progress: Progress { done, total },
         next,
         runner,
+        directives,
     };
     if args.json {
         return ui.json(&view);
@@ -119,6 +132,16 @@ fn render(ui: &Ui, v: &StatusView) {
         }
     } else {
         ui.data("  tasks     none (give a plan with `git aos new --plan FILE`)");
+    }
+    for (i, d) in v.directives.iter().enumerate() {
+        let label = if i == 0 { "directives" } else { "" };
+        let mut lines = d.lines();
+        let first = lines.next().unwrap_or_default();
+        let more = match lines.count() {
+            0 => String::new(),
+            n => format!("  (+{n} lines)"),
+        };
+        ui.data(format_args!("  {label:<10} {first}{more}"));
     }
     if let Some(h) = &v.runner {
         ui.data(format_args!(

@@ -22,15 +22,24 @@ pub fn staged_stat(wt: &Path) -> anyhow::Result<String> {
 /// Returns the staged diff against HEAD, cut to `cap` bytes (on a line boundary).
 pub fn staged_diff(wt: &Path, cap: usize) -> anyhow::Result<String> {
     let text = read(wt, ["diff", "--cached", "HEAD"])?;
+    Ok(cut(text, cap))
+}
+
+/// Returns `text` cut to at most `cap` bytes at a line end, saying how much is left out.
+fn cut(text: String, cap: usize) -> String {
     if text.len() <= cap {
-        return Ok(text);
+        return text;
     }
-    let cut = text[..cap].rfind('\n').unwrap_or(0);
-    Ok(format!(
+    let mut end = cap;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let at = text[..end].rfind('\n').unwrap_or(0);
+    format!(
         "{}\n[… diff cut at {cap} bytes of {}]\n",
-        &text[..cut],
+        &text[..at],
         text.len()
-    ))
+    )
 }
 
 /// Returns the paths of the staged changes against HEAD.
@@ -44,6 +53,41 @@ pub fn staged_files(wt: &Path) -> anyhow::Result<Vec<String>> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect())
+}
+
+/// Returns the staged blob id of each of `paths` that is in the index (a deleted file
+/// is left out), so a later call shows whether a file changed in between.
+pub fn staged_blobs(
+    wt: &Path,
+    paths: &[String],
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    if paths.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut args = vec!["ls-files", "--stage", "-z", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(wt, args)?;
+    // `<mode> <blob> <stage>\t<path>`, NUL-terminated.
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter_map(|entry| {
+            let (meta, path) = entry.split_once('\t')?;
+            let blob = meta.split_whitespace().nth(1)?;
+            Some((path.to_owned(), blob.to_owned()))
+        })
+        .collect())
+}
+
+/// Returns `git diff --stat` of everything committed on the branch since `from`.
+pub fn range_stat(wt: &Path, from: &str) -> anyhow::Result<String> {
+    read(wt, ["diff", "--stat", &format!("{from}..HEAD")])
+}
+
+/// Returns the diff of everything committed on the branch since `from`, cut to `cap`
+/// bytes (on a line boundary).
+pub fn range_diff(wt: &Path, from: &str, cap: usize) -> anyhow::Result<String> {
+    let text = read(wt, ["diff", &format!("{from}..HEAD")])?;
+    Ok(cut(text, cap))
 }
 
 /// Returns the commit checked out in the worktree.

@@ -1,5 +1,6 @@
-//! Drives one workstream: take its lock, pick the task (resuming an interrupted run),
-//! run the stage the cursor names, repeat until a gate, a failure or the end.
+//! Drives one workstream: take its lock, draft its plan while the plan gate asks for it,
+//! pick the task (resuming an interrupted run), run the stage the cursor names, repeat
+//! until a gate, a failure or the end — where the final review and UAT may stand.
 
 use std::path::PathBuf;
 
@@ -45,10 +46,18 @@ pub(super) async fn advance(
         if let Some(stop) = gate_or_end(p, &snap)? {
             return Ok(stop);
         }
+        if let Some(stop) = super::planning::resume(p, &snap).await? {
+            return Ok(stop);
+        }
         let Some(mut t) = select(p, &snap)? else {
+            if let Some(stop) = super::closing::run(p, &snap).await? {
+                return Ok(stop);
+            }
             return finish(p, &snap);
         };
         let step = match t.run.next {
+            Stage::Tests => super::tests_first::run(p, &mut t).await?,
+            Stage::Red => super::red::run(p, &mut t).await?,
             Stage::Implement => implement::run(p, &mut t).await?,
             Stage::Test => test::run(p, &mut t).await?,
             Stage::Review => review::run(p, &mut t).await?,
@@ -131,7 +140,9 @@ fn select(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
     else {
         return Ok(None);
     };
-    let run = start_run(p, &snap.ws.name, &next)?;
+    let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
+    let first = super::tests_first::first_stage(&profile);
+    let run = start_run(p, &snap.ws.name, &next, first)?;
     let snap = p.store.find(&snap.ws.name)?;
     task_ctx(p, &snap, plan, run).map(Some)
 }
@@ -209,8 +220,9 @@ fn start_run(
     p: &Pipeline,
     name: &WorkstreamName,
     task: &crate::ids::TaskId,
+    first: Stage,
 ) -> anyhow::Result<RunRecord> {
-    let run = RunRecord::start(task.clone());
+    let run = RunRecord::start(task.clone(), first);
     let event = Event::new("run", format!("{task} start"))
         .task(task)
         .run(&run.id);

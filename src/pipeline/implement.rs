@@ -69,7 +69,14 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let outcome = run.exec.outcome;
     match outcome.next_action {
         NextAction::Proceed => proceed(p, t, &outcome, (log_path, log_text)),
-        NextAction::Clarify => ask(p, t, &outcome, &agent_name, (log_path, log_text)),
+        NextAction::Clarify => ask(
+            p,
+            t,
+            Stage::Implement,
+            &outcome,
+            &agent_name,
+            (log_path, log_text),
+        ),
         _ if outcome.error_class == ErrorClass::Env
             && outcome.retryable
             && t.run.env_retries < MAX_ENV_RETRIES =>
@@ -164,10 +171,11 @@ fn proceed(
     Ok(Step::Continue)
 }
 
-/// The agent asked a question: open a clarification and wait for a person.
-fn ask(
+/// The agent of `stage` asked a question: open a clarification and wait for a person.
+pub(super) fn ask(
     p: &Pipeline,
     t: &mut TaskCtx,
+    stage: Stage,
     outcome: &Outcome,
     agent: &str,
     log: (String, String),
@@ -178,8 +186,8 @@ fn ask(
         .to_owned();
     t.run.status = RunStatus::Blocked;
     let event = t.event(
-        Stage::Implement,
-        "implement -> question",
+        stage,
+        format!("{} -> question", stage.as_str()),
         Actor::Agent(agent.to_owned()),
     );
     let id = t.task.id.clone();

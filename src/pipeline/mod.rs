@@ -1,22 +1,34 @@
-//! The pipeline (DESIGN §6): for each task, implement -> test -> review -> qa -> human ->
-//! commit, with retries, fallbacks, gates and resumption; and the scheduler that drives
-//! many workstreams at once.
+//! The pipeline (DESIGN §6): planning from a brief; for each task, [tests -> red ->]
+//! implement -> test -> review -> qa -> human -> commit, with retries, fallbacks, gates
+//! and resumption; after the last task the final review and UAT; and the scheduler that
+//! drives many workstreams at once.
 //!
 //! Every stage boundary is a state commit: the run record's cursor (`next`) names the
 //! stage to run, so a killed `run` continues where it stopped.
 
 mod agents;
+mod amend;
+mod closing;
 mod commit;
 pub mod decide;
 mod driver;
+mod final_review;
 mod implement;
 mod memory;
+mod plan_approval;
+mod plan_gate;
+pub mod planning;
 mod quality;
 pub mod record;
+mod red;
+pub mod resolve;
 mod review;
 mod scheduler;
 mod stage;
 mod test;
+mod tests_first;
+pub mod uat;
+mod verdict;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

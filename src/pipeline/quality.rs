@@ -1,6 +1,7 @@
 //! QA: aos re-checks the attempt before a person sees it — acceptance passed, review
-//! approved (or skipped), the change is not empty, no conflict markers, and every
-//! changed file is inside the task's declared `Files:` scope.
+//! approved (or skipped), the change is not empty, no conflict markers, every changed
+//! file is inside the task's declared `Files:` scope, and (test first) the tests written
+//! before the implementation are unchanged.
 
 use std::path::Path;
 
@@ -72,6 +73,7 @@ fn check(t: &TaskCtx, files: &[String]) -> anyhow::Result<Vec<String>> {
             reasons.push(format!("`{f}` contains merge conflict markers"));
         }
     }
+    reasons.extend(super::tests_first::edited_tests(t)?);
     if !t.task.files.is_empty() {
         let outside = outside_scope(&t.task.files, files)?;
         if !outside.is_empty() {

@@ -11,6 +11,10 @@ use crate::store::StateTx;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Test first (tdd profile): the `tests` role writes the task's tests.
+    Tests,
+    /// Test first: the new tests must fail before the implementation.
+    Red,
     /// The agent writes the code.
     Implement,
     /// aos runs the project test and the acceptance commands.
@@ -29,6 +33,8 @@ impl Stage {
     /// Returns the snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Tests => "tests",
+            Self::Red => "red",
             Self::Implement => "implement",
             Self::Test => "test",
             Self::Review => "review",
@@ -130,6 +136,10 @@ pub struct RunRecord {
     /// Whether the latest test stage passed.
     #[serde(default)]
     pub tests_passed: bool,
+    /// Test first: the files the tests stage wrote, with their blob ids then; the
+    /// implementation must leave them as they are.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub test_files: std::collections::BTreeMap<String, String>,
     /// Reviewer verdict of the latest review (`approve`, …, or `skipped`).
     #[serde(default)]
     pub verdict: Option<String>,
@@ -162,20 +172,22 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// Returns a fresh run for `task`, about to implement attempt 1.
-    pub fn start(task: TaskId) -> Self {
+    /// Returns a fresh run for `task`, about to run attempt 1 of `first` (implement, or
+    /// tests with a test-first profile).
+    pub fn start(task: TaskId, first: Stage) -> Self {
         Self {
             id: RunId::generate(),
             task,
             status: RunStatus::Running,
             attempt: 1,
-            next: Stage::Implement,
+            next: first,
             agent_index: 0,
             env_retries: 0,
             failures: Vec::new(),
             feedback: Vec::new(),
             tests: Vec::new(),
             tests_passed: false,
+            test_files: Default::default(),
             verdict: None,
             review_summary: String::new(),
             review_comments: Vec::new(),

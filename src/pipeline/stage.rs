@@ -168,7 +168,11 @@ pub(super) fn retry_or_fail(
         Actor::Tool,
     );
     t.run.attempt += 1;
-    t.run.next = Stage::Implement;
+    // Test first: what the tests stage or the red check refused goes back to the tests.
+    t.run.next = match stage {
+        Stage::Tests | Stage::Red => Stage::Tests,
+        _ => Stage::Implement,
+    };
     let (id, attempts) = (t.task.id.clone(), t.run.attempt);
     save(p, t, &event, |tx| {
         if let Some((path, text)) = &log {

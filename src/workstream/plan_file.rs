@@ -39,8 +39,17 @@ pub fn load(
     for w in &checked.warnings {
         ui.diagnostic(w);
     }
-    let tasks = checked
-        .plan
+    Ok(PlanSnapshot {
+        text,
+        path_in_branch: path_in_branch(repo_root, name, file)?,
+        tasks: task_records(&checked.plan),
+    })
+}
+
+/// Returns one record per task of `plan`, in plan order: pending, or done when its
+/// checkbox is ticked.
+pub fn task_records(plan: &plan::Plan) -> TasksFile {
+    let tasks = plan
         .tasks
         .iter()
         .map(|t| {
@@ -51,11 +60,7 @@ pub fn load(
             record
         })
         .collect();
-    Ok(PlanSnapshot {
-        text,
-        path_in_branch: path_in_branch(repo_root, name, file)?,
-        tasks: TasksFile { tasks },
-    })
+    TasksFile { tasks }
 }
 
 /// Returns where the plan lives in the branch: its own path when it is inside the

@@ -53,6 +53,14 @@ pub enum Feedback {
         /// Why, one sentence each.
         reasons: Vec<String>,
     },
+    /// aos checked what the previous attempt produced (a plan, test-first tests) and
+    /// refused it.
+    Refused {
+        /// What was checked and found wanting, as a heading.
+        what: String,
+        /// The problems, one each.
+        reasons: Vec<String>,
+    },
 }
 
 /// Adds one `###` block per feedback item to `doc`.
@@ -99,6 +107,10 @@ pub(super) fn render(doc: &mut Doc, items: &[Feedback]) {
             }
             Feedback::Qa { reasons } => {
                 doc.sub("Refused by the QA checks");
+                doc.bullets(reasons);
+            }
+            Feedback::Refused { what, reasons } => {
+                doc.sub(what);
                 doc.bullets(reasons);
             }
         }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::directives;
+use super::feedback::{self, Feedback};
 use super::markdown::{Doc, code};
 use super::result::{self, Outputs};
 
@@ -18,6 +19,9 @@ pub struct PlanInput<'a> {
     pub plan_file: &'a Path,
     /// Where the planner writes its result (the invocation's `AOS_RESULT`).
     pub result_file: &'a Path,
+    /// What was wrong with earlier plans (check diagnostics, a reviewer's or a person's
+    /// request), oldest first; empty on the first attempt.
+    pub feedback: &'a [Feedback],
 }
 
 /// The plan format, shown to the planner as an example.
@@ -52,7 +56,8 @@ Import it from ${T1.outputs.limiter_path}.
 ";
 
 /// Returns the prompt that asks an agent to turn a brief into a plan file, in the order:
-/// preamble, directives, brief, plan format, rules, result contract.
+/// preamble, directives, brief, plan format, rules, feedback on earlier plans (when
+/// there is any), result contract.
 pub fn plan_prompt(input: &PlanInput<'_>) -> String {
     let plan_file = code(&input.plan_file.display().to_string());
     let mut doc = Doc::new();
@@ -90,6 +95,14 @@ pub fn plan_prompt(input: &PlanInput<'_>) -> String {
         "Respect every constraint of the brief; repeat the ones a task could break under its \
          `Must not`.",
     ]);
+
+    if !input.feedback.is_empty() {
+        doc.section("Feedback on earlier plans");
+        doc.block(&format!(
+            "The plan in {plan_file} was sent back. Rewrite it so that none of this applies:"
+        ));
+        feedback::render(&mut doc, input.feedback);
+    }
 
     result::contract(
         &mut doc,

@@ -90,7 +90,9 @@ fn lenient(text: &str, outputs: &BTreeMap<TaskId, BTreeMap<String, String>>) -> 
     substitute(text, outputs).unwrap_or_else(|_| text.to_owned())
 }
 
-fn verdict_contract(doc: &mut Doc, result_file: &Path) {
+/// Adds the `Verdict` section: where the verdict JSON goes, its fields, and the fenced
+/// `aos-review` alternative.
+pub(super) fn verdict_contract(doc: &mut Doc, result_file: &Path) {
     doc.section("Verdict");
     doc.block(&format!(
         "Write your verdict as JSON to {} (the path is also in the environment variable \

@@ -188,8 +188,32 @@ fn the_plan_prompt_shows_the_format_and_the_brief() {
         brief,
         plan_file: Path::new("/repo/plan.md"),
         result_file: Path::new(RESULT),
+        feedback: &[],
     });
     insta::assert_snapshot!(prompt);
+}
+
+#[test]
+fn the_plan_prompt_carries_feedback_on_earlier_plans_before_the_result() {
+    let brief = include_str!("../../../tests/fixtures/briefs/valid.md");
+    let feedback = [Feedback::Refused {
+        what: "The plan did not pass `git aos plan check`".into(),
+        reasons: vec!["plan.md:9: error: task `T2` depends on `T9`".into()],
+    }];
+    let prompt = plan_prompt(&PlanInput {
+        directives: &[],
+        brief,
+        plan_file: Path::new("/repo/plan.md"),
+        result_file: Path::new(RESULT),
+        feedback: &feedback,
+    });
+    let at = |s: &str| {
+        prompt
+            .find(s)
+            .unwrap_or_else(|| panic!("no `{s}` in {prompt}"))
+    };
+    assert!(at("## Feedback on earlier plans") < at("### The plan did not pass"));
+    assert!(at("- plan.md:9: error: task `T2` depends on `T9`") < at("## Result"));
 }
 
 #[test]
