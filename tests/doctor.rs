@@ -59,7 +59,7 @@ fn an_agent_that_is_not_installed_fails_with_a_hint() {
     let text = stdout(&out);
     assert!(
         text.contains(
-            "error    agent `mine`: `surely-not-installed-agent` is not on PATH (roles: implement, review, plan, tests)\n         \
+            "error    agent `mine`: `surely-not-installed-agent` is not on PATH (roles: implement, plan, tests)\n         \
              hint: install `surely-not-installed-agent`, or fix `command` in `[agents.mine]`"
         ),
         "{text}"
@@ -106,7 +106,7 @@ fn a_cli_whose_help_lost_a_flag_is_reported_before_any_run() {
     assert!(
         message.ends_with(
             "--help` does not list `--permission-mode`, which the `claude` adapter passes \
-             (roles: implement, review, plan, tests)"
+             (roles: implement, plan, tests)"
         ),
         "{message}"
     );

@@ -251,3 +251,32 @@ fn eight_workstreams_run_in_parallel_and_all_complete() {
     assert_eq!(rows.len(), 8);
     assert!(rows.iter().all(|r| r["status"] == "complete"), "{list}");
 }
+
+#[test]
+fn stages_a_profile_leaves_out_are_skipped_and_say_so() {
+    let repo = Repo::new();
+    setup(
+        &repo,
+        "autonomous",
+        IMPLEMENT,
+        APPROVE,
+        "# Plan: s\n\n### [ ] T1: One\n\n#### Acceptance\n- `false`\n",
+    );
+    let toml = std::fs::read_to_string(repo.path("aos.toml")).unwrap();
+    let toml = toml.replace(
+        "[profiles.default]\n",
+        "[profiles.default]\nstages = [\"implement\", \"qa\", \"commit\"]\n",
+    );
+    std::fs::write(repo.path("aos.toml"), toml).unwrap();
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        prompts(&repo, "review").is_empty(),
+        "no review stage, no reviewer call"
+    );
+    let note = repo.git(&["notes", "--ref=aos", "show", "aos/w"]);
+    assert!(
+        note.contains("reviewer-verdict: skipped") && note.contains("no `test` stage"),
+        "{note}"
+    );
+}

@@ -140,7 +140,8 @@ impl Config {
         })
     }
 
-    /// Returns the agents for `role`, primary first then fallbacks; never empty.
+    /// Returns the agents for `role`, primary first then fallbacks; empty only for an
+    /// unset `review` (no reviewer).
     pub fn role_agents(&self, role: Role) -> Vec<&str> {
         self.roles.agents(role).iter().map(String::as_str).collect()
     }

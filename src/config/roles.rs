@@ -12,8 +12,10 @@ use crate::agent::Role;
 
 /// `[roles]`: for each role, the agents to use, primary first then fallbacks.
 ///
-/// An unset `implement` is the built-in `shell` agent; an unset `review`, `plan` or
-/// `tests` is whatever `implement` is.
+/// An unset `implement` is the built-in `shell` agent; an unset `plan` or `tests` is
+/// whatever `implement` is. An unset `review` is empty: no reviewer is configured, and
+/// the pipeline records the review as skipped rather than let the implementer review
+/// its own work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Roles {
     implement: Vec<String>,
@@ -27,7 +29,7 @@ impl Default for Roles {
         let shell = vec![BUILTIN_AGENT.to_owned()];
         Self {
             implement: shell.clone(),
-            review: shell.clone(),
+            review: Vec::new(),
             plan: shell.clone(),
             tests: shell,
         }
@@ -80,7 +82,7 @@ pub(super) fn resolve_roles(
     let implement =
         check("implement", raw.implement)?.unwrap_or_else(|| vec![BUILTIN_AGENT.to_owned()]);
     Ok(Roles {
-        review: check("review", raw.review)?.unwrap_or_else(|| implement.clone()),
+        review: check("review", raw.review)?.unwrap_or_default(),
         plan: check("plan", raw.plan)?.unwrap_or_else(|| implement.clone()),
         tests: check("tests", raw.tests)?.unwrap_or_else(|| implement.clone()),
         implement,

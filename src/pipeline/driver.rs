@@ -55,6 +55,7 @@ pub(super) async fn advance(
             }
             return finish(p, &snap);
         };
+        super::stage::skip_absent(&mut t);
         let step = match t.run.next {
             Stage::Tests => super::tests_first::run(p, &mut t).await?,
             Stage::Red => super::red::run(p, &mut t).await?,
@@ -120,6 +121,10 @@ fn select(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
         return Ok(Some(t));
     }
     let tasks = p.store.tasks(snap)?;
+    if tasks.tasks.is_empty() {
+        // No plan (or an empty one): `finish` explains what to do.
+        return Ok(None);
+    }
     let plan = stored_plan(p, snap)?;
     let done: std::collections::BTreeSet<_> = tasks
         .tasks

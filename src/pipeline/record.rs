@@ -7,43 +7,8 @@ use crate::agent::prompt::Feedback;
 use crate::ids::{RunId, TaskId};
 use crate::store::StateTx;
 
-/// A pipeline stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Test first (tdd profile): the `tests` role writes the task's tests.
-    Tests,
-    /// Test first: the new tests must fail before the implementation.
-    Red,
-    /// The agent writes the code.
-    Implement,
-    /// aos runs the project test and the acceptance commands.
-    Test,
-    /// The reviewer agent reads the diff.
-    Review,
-    /// aos re-checks everything.
-    Qa,
-    /// A person approves, rejects or resets.
-    Human,
-    /// One commit on the branch.
-    Commit,
-}
-
-impl Stage {
-    /// Returns the snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Tests => "tests",
-            Self::Red => "red",
-            Self::Implement => "implement",
-            Self::Test => "test",
-            Self::Review => "review",
-            Self::Qa => "qa",
-            Self::Human => "human",
-            Self::Commit => "commit",
-        }
-    }
-}
+/// A pipeline stage: the same names `[profiles.X] stages` lists.
+pub use crate::config::Stage;
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

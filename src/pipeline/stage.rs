@@ -72,6 +72,36 @@ where
     Ok(())
 }
 
+/// Moves the cursor past the checks the profile's `stages` leave out; implement and
+/// commit always run. A check that is left out counts as passed (and says so).
+pub(super) fn skip_absent(t: &mut TaskCtx) {
+    loop {
+        let stage = t.run.next;
+        let autonomous_gate =
+            stage == Stage::Human && t.profile.autonomy == crate::config::Autonomy::Autonomous;
+        if matches!(stage, Stage::Implement | Stage::Commit)
+            || (t.profile.stages.contains(&stage) && !autonomous_gate)
+        {
+            return;
+        }
+        t.run.next = match stage {
+            Stage::Tests => Stage::Red,
+            Stage::Red => Stage::Implement,
+            Stage::Test => {
+                t.run.tests_passed = true;
+                t.run.tests = vec!["skipped: the profile has no `test` stage".to_owned()];
+                Stage::Review
+            }
+            Stage::Review => {
+                t.run.verdict = Some("skipped".to_owned());
+                Stage::Qa
+            }
+            Stage::Qa => Stage::Human,
+            Stage::Human | Stage::Implement | Stage::Commit => Stage::Commit,
+        };
+    }
+}
+
 /// Sets a task's status (when given) and the workstream's status and reason.
 pub(super) fn set_status(
     tx: &mut StateTx<'_>,
