@@ -122,3 +122,15 @@ pub(super) async fn invoke(
         log: (path, text),
     })
 }
+
+/// Returns what an invocation printed, capped to `[project] log_cap`, or why it could
+/// not run.
+pub(super) fn exec_log(p: &Pipeline, exec: &Execution) -> String {
+    match &exec.output {
+        Some(o) => cap_log(
+            &format!("{}{}", o.stdout, o.stderr),
+            p.cfg.project.log_cap as usize,
+        ),
+        None => exec.outcome.reasons.join("\n"),
+    }
+}

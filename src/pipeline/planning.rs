@@ -17,7 +17,6 @@ use crate::plan;
 use crate::store::{Actor, Event, Snapshot, StateTx, WsStatus};
 
 use super::plan_gate::{self, Attempt};
-use super::stage::cap_log;
 use super::{Pipeline, WsOutcome, agents, verdict};
 
 /// Returns the agents that can write a plan: the plan role's, without the built-in
@@ -262,15 +261,6 @@ async fn invoke(
         };
         agent::invoke(&spec, &req, &limits, &p.redactor).await?
     };
-    let log = exec
-        .output
-        .as_ref()
-        .map(|o| {
-            cap_log(
-                &format!("{}{}", o.stdout, o.stderr),
-                p.cfg.project.log_cap as usize,
-            )
-        })
-        .unwrap_or_else(|| exec.outcome.reasons.join("\n"));
+    let log = super::agents::exec_log(p, &exec);
     Ok((exec.outcome, log))
 }

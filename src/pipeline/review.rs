@@ -68,18 +68,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         let log = Some((log_path, log_text));
         t.run.verdict = Some(verdict.verdict.as_str().to_owned());
         t.run.review_summary = verdict.summary.clone();
-        t.run.review_comments = verdict
-            .comments
-            .iter()
-            .map(|c| {
-                let place = match (&c.path, c.line) {
-                    (Some(p), Some(l)) => format!(" {p}:{l}"),
-                    (Some(p), None) => format!(" {p}"),
-                    _ => String::new(),
-                };
-                format!("{}{place} {}", c.severity.as_str(), c.message)
-            })
-            .collect();
+        t.run.review_comments = super::verdict::comment_lines(&verdict);
         return match verdict.verdict {
             Verdict::Approve => {
                 t.run.next = Stage::Qa;

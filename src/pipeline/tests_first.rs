@@ -3,14 +3,14 @@
 //! when the implementation edited them instead of making them pass.
 
 use crate::agent::prompt::{self, Feedback, PromptInput};
-use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role, RunLimits};
+use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role};
 use crate::config::ResolvedProfile;
 use crate::git;
 use crate::store::Actor;
 
-use super::implement::{agent_stage_record, ask};
-use super::record::{RunRecord, Stage};
-use super::stage::{Step, TaskCtx, cap_log, fail, halt, retry_or_fail, save};
+use super::implement::ask;
+use super::record::Stage;
+use super::stage::{Step, TaskCtx, fail, halt, retry_or_fail, save};
 use super::{Pipeline, agents, memory};
 
 /// Returns the stage a new run starts at: `tests` when the profile writes tests first.
@@ -62,44 +62,10 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     };
     let mut req = Request::new(Role::Tests, text, t.worktree.clone(), scratch);
     req.task = Some(t.task.id.clone());
-    let mut limits = RunLimits::for_spec(&spec);
-    limits.live_log = Some(p.live_log(&t.name));
-    p.ui.progress(
-        t.name.as_str(),
-        format_args!(
-            "{} tests (attempt {}, agent {agent_name})",
-            t.task.id, t.run.attempt
-        ),
-    );
-    let started = crate::store::now_rfc3339();
-    let exec = {
-        let _slot = match p.agent_slots.get(&agent_name) {
-            Some(sem) => Some(sem.clone().acquire_owned().await?),
-            None => None,
-        };
-        agent::invoke(&spec, &req, &limits, &p.redactor).await?
-    };
-    let log_path = RunRecord::log_path(&t.run.id, Stage::Tests, t.run.attempt);
-    let log_text = exec
-        .output
-        .as_ref()
-        .map(|o| {
-            cap_log(
-                &format!("{}{}", o.stdout, o.stderr),
-                p.cfg.project.log_cap as usize,
-            )
-        })
-        .unwrap_or_else(|| exec.outcome.reasons.join("\n"));
-    let mut rec = agent_stage_record(
-        Stage::Tests,
-        t.run.attempt,
-        started,
-        &agent_name,
-        &exec.outcome,
-    );
-    rec.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
-    rec.log = Some(log_path.rsplit('/').next().unwrap_or_default().to_owned());
-    t.run.stages.push(rec);
+    let run = agents::invoke(p, t, Stage::Tests, &agent_name, &spec, &req).await?;
+    let (log_path, log_text) = run.log;
+    t.run.stages.push(run.record);
+    let exec = run.exec;
     let outcome = exec.outcome;
     let log = (log_path, log_text);
     match outcome.next_action {

@@ -7,7 +7,6 @@ use crate::agent::{self, Request, ReviewVerdict, Role, RunLimits};
 use crate::config::Role as ConfigRole;
 use crate::ids::{RunId, WorkstreamName};
 
-use super::stage::cap_log;
 use super::{Pipeline, agents};
 
 /// What the review role said.
@@ -102,16 +101,7 @@ pub(super) async fn ask(
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
-        answer.log = exec
-            .output
-            .as_ref()
-            .map(|o| {
-                cap_log(
-                    &format!("{}{}", o.stdout, o.stderr),
-                    p.cfg.project.log_cap as usize,
-                )
-            })
-            .unwrap_or_else(|| exec.outcome.reasons.join("\n"));
+        answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
         match exec.outcome.verdict {
             Some(v) => {

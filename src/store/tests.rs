@@ -6,7 +6,8 @@ use std::process::Command;
 use super::*;
 use crate::ids::WorkstreamName;
 
-fn git(dir: &Path, args: &[&str]) -> String {
+/// Runs git hermetically in `dir`, asserting success; returns stdout.
+pub(super) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
