@@ -2,6 +2,7 @@
 //! every other in-process git read. The only module that uses gix.
 
 mod archive;
+mod commits;
 mod event;
 mod history;
 mod inspect;
@@ -19,6 +20,7 @@ use anyhow::Context as _;
 use gix::ObjectId;
 
 pub use archive::ArchiveEntry;
+pub use commits::CommitInfo;
 pub use event::{Actor, Event, trailer};
 pub use history::LogEntry;
 pub use inspect::RefLockFile;
