@@ -3,6 +3,7 @@
 //!
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
+pub mod hooks;
 pub mod worktree;
 
 use std::ffi::OsStr;
