@@ -10,6 +10,7 @@ pub mod config;
 pub mod ctx;
 pub mod error;
 pub mod git;
+pub mod hooks;
 pub mod ids;
 pub mod lock;
 pub mod notify;
