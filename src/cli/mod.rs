@@ -4,6 +4,8 @@ mod archive;
 mod close;
 mod debug;
 mod fsck;
+mod hook;
+mod hooks;
 mod init;
 mod list;
 mod log;
@@ -51,6 +53,9 @@ pub enum Command {
     Open(open::OpenArgs),
     Fsck(fsck::FsckArgs),
     Plan(plan::PlanArgs),
+    Hooks(hooks::HooksArgs),
+    #[command(hide = true)]
+    Hook(hook::HookArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
 }
@@ -69,6 +74,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Open(args) => open::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
+        Command::Hooks(args) => hooks::run(ui, args),
+        Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }
 }
