@@ -1,10 +1,12 @@
 //! Git hooks (DESIGN §7): the shims `git aos hooks install` writes into the hooks
 //! directory, and the handlers `git aos hook <name>` runs when git calls them.
 //!
-//! A hook runs on every commit of every person, so `probe` decides with a few file reads
-//! whether there is anything to do; only inside a workstream worktree does a handler open
-//! the store. A handler never fails a git command by accident: internal errors become one
-//! warning line and exit 0; only a failed verification in `pre-commit` blocks.
+//! A hook runs on every commit of every person. So the shim itself reads `HEAD` with shell
+//! builtins and starts `git-aos` only on an `aos/` branch (and never under
+//! `AOS_INTERNAL`); there `probe` checks the live ref and replayed sequences with a few
+//! file reads, and only then does a handler open the store. A handler never fails a git
+//! command by accident: internal errors become one warning line and exit 0; only a failed
+//! verification in `pre-commit` blocks.
 
 mod dispatch;
 mod install;
@@ -98,17 +100,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_shim_is_one_line_between_the_markers_and_names_its_hook() {
+    fn every_shim_sits_between_the_markers_and_names_its_hook_once() {
         for hook in HookName::ALL {
             let lines: Vec<&str> = hook.shim().lines().collect();
-            assert_eq!(lines.len(), 3, "{hook}");
-            assert_eq!(lines[0], shim::BEGIN);
-            assert_eq!(lines[2], shim::END);
-            assert!(
-                lines[1].contains(&format!("git-aos hook {hook} \"$@\"")),
-                "{hook}"
-            );
+            assert_eq!(lines.first(), Some(&shim::BEGIN), "{hook}");
+            assert_eq!(lines.last(), Some(&shim::END), "{hook}");
+            let call = format!("git-aos hook {hook} \"$@\"");
+            assert_eq!(hook.shim().matches(&call).count(), 1, "{hook}");
+            assert_eq!(hook.shim().matches("git-aos hook").count(), 1, "{hook}");
             assert_eq!(hook.as_str().parse::<HookName>(), Ok(hook));
+        }
+    }
+
+    #[test]
+    fn every_shim_is_valid_posix_shell() {
+        for hook in HookName::ALL {
+            for shell in ["sh", "bash"] {
+                let out = std::process::Command::new(shell)
+                    .args(["-n", "-c", hook.shim()])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{hook} in {shell}: {out:?}");
+            }
         }
     }
 }

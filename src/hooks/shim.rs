@@ -5,6 +5,11 @@
 //! appended at the end it would never run after an `exit` or `exec` (the pre-commit
 //! framework's hook ends in `exec`, husky's in `exit`). A file the install creates gets
 //! `#!/bin/sh` and a note inside the block saying so, by which uninstall knows to delete it.
+//!
+//! The block's text is in the top-level `hooks/` files. Beyond the call itself it reads
+//! `HEAD` with shell builtins, so that on any branch but `aos/*` — and during a rebase,
+//! whose `HEAD` is detached — a hook costs one `sh` and no other process; it calls
+//! `git-aos` directly (not `git aos`, one process fewer) and only when it is on `PATH`.
 
 use std::ops::Range;
 
