@@ -5,6 +5,7 @@ mod archive;
 mod commits;
 mod event;
 mod history;
+mod identity;
 mod inspect;
 mod model;
 mod notes;
