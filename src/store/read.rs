@@ -56,32 +56,58 @@ pub(super) fn names_in(
 ///
 /// Costs the commit, its root tree (decoded once) and the `workstream.toml` blob; the
 /// `format` blob is read only when its id is not the id of the current format's text.
-pub(super) fn snapshot(repo: &gix::Repository, commit_id: ObjectId, what: &str) -> anyhow::Result<Snapshot> {
-    let commit = repo.find_commit(commit_id).with_context(|| format!("{what}: state commit {commit_id} is missing"))?;
+pub(super) fn snapshot(
+    repo: &gix::Repository,
+    commit_id: ObjectId,
+    what: &str,
+) -> anyhow::Result<Snapshot> {
+    let commit = repo
+        .find_commit(commit_id)
+        .with_context(|| format!("{what}: state commit {commit_id} is missing"))?;
     let tree = commit.tree_id()?.detach();
     let (format_id, ws_id) = {
         let tree_obj = repo.find_tree(tree)?;
         let decoded = tree_obj.decode()?;
         let find = |name: &str| {
-            decoded.entries.iter().find(|e| e.filename == name && e.mode.is_blob()).map(|e| e.oid.to_owned())
+            decoded
+                .entries
+                .iter()
+                .find(|e| e.filename == name && e.mode.is_blob())
+                .map(|e| e.oid.to_owned())
         };
         (find(path::FORMAT), find(path::WORKSTREAM))
     };
-    let format_id = format_id.with_context(|| format!("{what}: state tree has no `format` file"))?;
+    let format_id =
+        format_id.with_context(|| format!("{what}: state tree has no `format` file"))?;
     check_format(repo, format_id, what)?;
-    let ws_id = ws_id.with_context(|| format!("{what}: state commit {commit_id} has no `{}`", path::WORKSTREAM))?;
+    let ws_id = ws_id.with_context(|| {
+        format!(
+            "{what}: state commit {commit_id} has no `{}`",
+            path::WORKSTREAM
+        )
+    })?;
     let bytes = repo.find_blob(ws_id)?.take_data();
-    let text = String::from_utf8(bytes).with_context(|| format!("{what}: `{}` is not UTF-8", path::WORKSTREAM))?;
-    let ws: WorkstreamRecord =
-        toml::from_str(&text).with_context(|| format!("{what}: `{}` does not parse", path::WORKSTREAM))?;
-    Ok(Snapshot { commit: commit_id.to_string(), ws, commit_id, tree })
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{what}: `{}` is not UTF-8", path::WORKSTREAM))?;
+    let ws: WorkstreamRecord = toml::from_str(&text)
+        .with_context(|| format!("{what}: `{}` does not parse", path::WORKSTREAM))?;
+    Ok(Snapshot {
+        commit: commit_id.to_string(),
+        ws,
+        commit_id,
+        tree,
+    })
 }
 
 /// Refuses a state tree whose `format` is newer than this binary understands.
 ///
 /// The common case costs no blob read: the entry's id is compared with the id of `"1\n"`.
 fn check_format(repo: &gix::Repository, format_id: ObjectId, what: &str) -> anyhow::Result<()> {
-    let known = gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, format!("{FORMAT}\n").as_bytes())?;
+    let known = gix::objs::compute_hash(
+        repo.object_hash(),
+        gix::objs::Kind::Blob,
+        format!("{FORMAT}\n").as_bytes(),
+    )?;
     if format_id == known {
         return Ok(());
     }
@@ -90,10 +116,15 @@ fn check_format(repo: &gix::Repository, format_id: ObjectId, what: &str) -> anyh
     match text.trim().parse::<u32>() {
         Ok(v) if v <= FORMAT => Ok(()),
         Ok(v) => Err(UserError::with_hint(
-            format!("{what} has state format {v}, newer than this git-aos understands (format {FORMAT})"),
+            format!(
+                "{what} has state format {v}, newer than this git-aos understands (format {FORMAT})"
+            ),
             "upgrade git-aos (`cargo install --path .` in a newer checkout); nothing was changed",
         )
         .into()),
-        Err(_) => anyhow::bail!("{what}: `format` holds `{}`, not a version number", text.trim()),
+        Err(_) => anyhow::bail!(
+            "{what}: `format` holds `{}`, not a version number",
+            text.trim()
+        ),
     }
 }

@@ -53,7 +53,14 @@ impl Store {
             let commit = self.commit(&repo, name, event, tree, Some(old.commit_id))?;
             let expected = PreviousValue::MustExistAndMatch(Target::Object(old.commit_id));
             match self.move_ref(&repo, &refname, commit, expected, event)? {
-                Cas::Done => return Ok(Snapshot { commit: commit.to_string(), ws, commit_id: commit, tree }),
+                Cas::Done => {
+                    return Ok(Snapshot {
+                        commit: commit.to_string(),
+                        ws,
+                        commit_id: commit,
+                        tree,
+                    });
+                }
                 Cas::Lost => backoff(attempt),
             }
         }
