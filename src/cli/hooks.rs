@@ -110,13 +110,10 @@ fn render(ui: &Ui, report: &Report) {
         } else {
             format!("  ({})", notes.join("; "))
         };
-        let state = serde_json::to_value(h.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         ui.data(format_args!(
-            "  {:<20}{state:<10}{}{notes}",
+            "  {:<20}{:<10}{}{notes}",
             h.hook.as_str(),
+            h.state.as_str(),
             h.path.display()
         ));
     }

@@ -27,6 +27,19 @@ pub enum HookState {
     Broken,
 }
 
+impl HookState {
+    /// Returns the snake_case name used in `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Installed => "installed",
+            Self::Outdated => "outdated",
+            Self::Missing => "missing",
+            Self::Foreign => "foreign",
+            Self::Broken => "broken",
+        }
+    }
+}
+
 /// One hook file and where it stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct HookStatus {
@@ -82,7 +95,11 @@ pub fn install(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
             Ok(text) if before.as_deref() == Some(text.as_str()) => None,
             Ok(text) => {
                 write(&path, &text, before.is_none())?;
-                Some(if before.is_none() { "created" } else { "added" })
+                Some(match before.as_deref().map(|t| shim::find(t, hook)) {
+                    None => "created",
+                    Some(Ok(Some(_))) => "updated",
+                    Some(_) => "added",
+                })
             }
             Err(_) => None,
         };
