@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod error;
 pub mod gate;
 pub mod git;
+pub mod hooks;
 pub mod ids;
 pub mod lock;
 pub mod notify;

@@ -9,6 +9,18 @@ use git_aos::error::{exit, exit_code};
 use git_aos::ui::Ui;
 
 fn main() -> ExitCode {
+    // `git aos hook` runs on every commit of every person: no argument parser, no
+    // logging setup, no async runtime on its way; it decides in a few file reads.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == "hook") {
+        let name = args.next().unwrap_or_default();
+        let rest: Vec<_> = args.collect();
+        return ExitCode::from(git_aos::hooks::run(
+            &name.to_string_lossy(),
+            &rest,
+            &Ui::new(false),
+        ));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

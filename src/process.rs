@@ -39,8 +39,27 @@ pub fn run_shell(cmd: &str, dir: &Path) -> anyhow::Result<ShellOutput> {
 
 /// Runs `cmd` like [`run_shell`], with extra environment variables.
 pub fn run_shell_env(cmd: &str, dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<ShellOutput> {
+    run_shell_with(cmd, dir, env, &[])
+}
+
+/// Runs `cmd` like [`run_shell`], without the environment variables named in `remove`
+/// (a git hook drops the ones git set to point at the repository being committed to).
+pub fn run_shell_without(cmd: &str, dir: &Path, remove: &[&str]) -> anyhow::Result<ShellOutput> {
+    run_shell_with(cmd, dir, &[], remove)
+}
+
+fn run_shell_with(
+    cmd: &str,
+    dir: &Path,
+    env: &[(&str, &str)],
+    remove: &[&str],
+) -> anyhow::Result<ShellOutput> {
     let (reader, writer) = std::io::pipe().context("could not create a pipe")?;
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    for name in remove {
+        command.env_remove(name);
+    }
+    let mut child = command
         .arg("-c")
         .arg(cmd)
         .envs(env.iter().copied())
@@ -50,6 +69,8 @@ pub fn run_shell_env(cmd: &str, dir: &Path, env: &[(&str, &str)]) -> anyhow::Res
         .stderr(writer)
         .spawn()
         .with_context(|| format!("could not run `{cmd}`"))?;
+    // `command` holds the pipe's write ends until dropped; EOF needs them closed here.
+    drop(command);
     let mut output = Vec::new();
     // The write ends live only in the child (and its children) now, so this ends at EOF.
     std::io::Read::read_to_end(&mut { reader }, &mut output)?;

@@ -456,8 +456,8 @@ fn rebase_replays_each_commit_on_base_and_keeps_notes() {
         &with_line(1, "from a"),
         "T2: second",
     );
-    repo.git(&["notes", "--ref=aos", "add", "-m", "task: T1", &c1]);
-    repo.git(&["notes", "--ref=aos", "add", "-m", "task: T2", &c2]);
+    repo.git(&["notes", "--ref=aos", "add", "-f", "-m", "task: T1", &c1]);
+    repo.git(&["notes", "--ref=aos", "add", "-f", "-m", "task: T2", &c2]);
     let main_moved = commit_in(
         &repo,
         &repo.root,

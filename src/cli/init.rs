@@ -1,4 +1,4 @@
-//! `git aos init`: write `aos.toml`, set the git config git aos relies on.
+//! `git aos init`: write `aos.toml`, set the git config git aos relies on, install the hooks.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -9,7 +9,7 @@ use crate::git;
 use crate::store::refs;
 use crate::ui::Ui;
 
-/// Set up git aos in this repository: write aos.toml (asking, or from flags) and set git config
+/// Set up git aos in this repository: write aos.toml (asking, or from flags), set git config and install the git hooks
 #[derive(clap::Args, Debug)]
 pub struct InitArgs {
     /// Ask nothing: take flags and detected defaults
@@ -30,6 +30,9 @@ pub struct InitArgs {
     /// Overwrite an existing aos.toml
     #[arg(long)]
     force: bool,
+    /// Leave the git hooks alone (install them later with `git aos hooks install`)
+    #[arg(long)]
+    no_hooks: bool,
 }
 
 /// Writes aos.toml and the git config.
@@ -58,6 +61,9 @@ pub fn run(ui: &Ui, args: InitArgs) -> anyhow::Result<()> {
         &format!("{}*", refs::AOS_PREFIX),
     )?;
     ui.status("set `notes.rewriteRef` (notes follow rebases) and `log.excludeDecoration` (logs stay quiet)");
+    if !args.no_hooks {
+        super::hooks::install(ui, &ctx)?;
+    }
     ui.status("next: `git aos new <name> --plan plan.md`, then `git aos run <name>`");
     Ok(())
 }

@@ -10,6 +10,8 @@ mod debug;
 mod demo;
 mod doctor;
 mod fsck;
+mod hook;
+mod hooks;
 mod init;
 mod list;
 mod log;
@@ -81,6 +83,9 @@ pub enum Command {
     #[command(hide = true)]
     DemoReviewer(demo::DemoReviewerArgs),
     Plan(plan::PlanArgs),
+    Hooks(hooks::HooksArgs),
+    #[command(hide = true)]
+    Hook(hook::HookArgs),
     #[command(hide = true)]
     Debug(debug::DebugArgs),
 }
@@ -114,6 +119,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
+        Command::Hooks(args) => hooks::run(ui, args),
+        Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }
 }

@@ -2,9 +2,11 @@
 //! every other in-process git read. The only module that uses gix.
 
 mod archive;
+mod commits;
 mod diff;
 mod event;
 mod history;
+mod identity;
 mod inspect;
 mod land;
 mod merge;
@@ -22,6 +24,7 @@ use anyhow::Context as _;
 use gix::ObjectId;
 
 pub use archive::ArchiveEntry;
+pub use commits::CommitInfo;
 pub use diff::Divergence;
 pub use event::{Actor, Event, trailer};
 pub use history::LogEntry;

@@ -66,19 +66,28 @@ impl Store {
 
     /// Returns the note of a commit, if it has one.
     pub fn note_get(&self, commit: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.notes_get(&[commit.to_owned()])?.pop().flatten())
+    }
+
+    /// Returns the notes of many commits, in order (`None` for a commit without one).
+    pub fn notes_get(&self, commits: &[String]) -> anyhow::Result<Vec<Option<String>>> {
         let repo = self.repo();
         let Some(notes_commit) = ref_target(&repo, refs::NOTES)? else {
-            return Ok(None);
+            return Ok(vec![None; commits.len()]);
         };
-        let target = ObjectId::from_hex(commit.as_bytes())
-            .with_context(|| format!("`{commit}` is not a commit id"))?;
         let root = repo.find_commit(notes_commit)?.tree_id()?.detach();
         let mut state = gix::note::plumbing::State::new(root, &repo)?;
-        match state.get(&target, &repo)? {
-            Some(blob) => Ok(Some(
-                String::from_utf8_lossy(&repo.find_blob(blob)?.data).into_owned(),
-            )),
-            None => Ok(None),
+        let mut out = Vec::with_capacity(commits.len());
+        for commit in commits {
+            let target = ObjectId::from_hex(commit.as_bytes())
+                .with_context(|| format!("`{commit}` is not a commit id"))?;
+            out.push(match state.get(&target, &repo)? {
+                Some(blob) => {
+                    Some(String::from_utf8_lossy(&repo.find_blob(blob)?.data).into_owned())
+                }
+                None => None,
+            });
         }
+        Ok(out)
     }
 }

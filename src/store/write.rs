@@ -188,17 +188,17 @@ pub(super) fn tool_signature(name: &str) -> gix::actor::Signature {
     gix::actor::Signature {
         name: name.into(),
         email: "aos@localhost".into(),
-        time: gix::date::Time::now_local_or_utc(),
+        time: super::identity::now(),
     }
 }
 
 /// Returns the person's git identity (author), if they configured one.
 fn person_signature(repo: &gix::Repository) -> Option<gix::actor::Signature> {
-    let sig = repo.author()?.ok()?;
+    let (name, email) = super::identity::person(repo)?;
     Some(gix::actor::Signature {
-        name: sig.name.to_owned(),
-        email: sig.email.to_owned(),
-        time: gix::date::Time::now_local_or_utc(),
+        name: name.into(),
+        email: email.into(),
+        time: super::identity::now(),
     })
 }
 

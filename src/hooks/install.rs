@@ -1,0 +1,223 @@
+//! Installing, removing and inspecting the shims in the hooks directory, one hook file
+//! at a time; the text edits are `shim`'s, the files and their modes are here.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::location::{HooksDir, locate};
+use super::{HookName, shim};
+use crate::store::Store;
+
+/// Where one hook stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookState {
+    /// The current shim is in the file.
+    Installed,
+    /// An older shim is in the file; `install` refreshes it.
+    Outdated,
+    /// No shim (no file, or a file without one).
+    Missing,
+    /// A script for another interpreter: the shim cannot go in.
+    Foreign,
+    /// A begin marker without its end marker: fix the file by hand.
+    Broken,
+}
+
+impl HookState {
+    /// Returns the snake_case name used in `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Installed => "installed",
+            Self::Outdated => "outdated",
+            Self::Missing => "missing",
+            Self::Foreign => "foreign",
+            Self::Broken => "broken",
+        }
+    }
+}
+
+/// One hook file and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookStatus {
+    /// The hook.
+    #[serde(serialize_with = "as_str")]
+    pub hook: HookName,
+    /// Its file.
+    pub path: PathBuf,
+    /// Where it stands.
+    pub state: HookState,
+    /// Whether the file runs something besides the shim.
+    pub chained: bool,
+    /// Whether install created the file (uninstall deletes it).
+    pub created: bool,
+    /// Whether git can run it (a hook file without the executable bit is ignored).
+    pub executable: bool,
+    /// What install or uninstall just did to it, if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<&'static str>,
+}
+
+/// The hooks directory and every hook in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The directory.
+    pub dir: HooksDir,
+    /// Each hook git aos has a shim for.
+    pub hooks: Vec<HookStatus>,
+}
+
+/// Returns where each hook stands.
+pub fn status(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+    let dir = locate(store, cwd)?;
+    let hooks = HookName::ALL
+        .into_iter()
+        .map(|hook| inspect(&dir.path, hook))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Report { dir, hooks })
+}
+
+/// Puts the current shim into every hook file, creating the directory and files as
+/// needed; files already holding it are not touched. A hook that cannot take the shim
+/// (another interpreter, a broken block) is left as is and reported.
+pub fn install(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+    let dir = locate(store, cwd)?;
+    std::fs::create_dir_all(&dir.path)
+        .with_context(|| format!("could not create `{}`", dir.path.display()))?;
+    let mut hooks = Vec::new();
+    for hook in HookName::ALL {
+        let path = dir.path.join(hook.as_str());
+        let before = read(&path)?;
+        let changed = match shim::install(before.as_deref(), hook) {
+            Ok(text) if before.as_deref() == Some(text.as_str()) => None,
+            Ok(text) => {
+                write(&path, &text, before.is_none())?;
+                Some(match before.as_deref().map(|t| shim::find(t, hook)) {
+                    None => "created",
+                    Some(Ok(Some(_))) => "updated",
+                    Some(_) => "added",
+                })
+            }
+            Err(_) => None,
+        };
+        hooks.push(HookStatus {
+            changed,
+            ..inspect(&dir.path, hook)?
+        });
+    }
+    Ok(Report { dir, hooks })
+}
+
+/// Takes the shim out of every hook file: a file install created is deleted, any other
+/// gets back exactly the bytes it had.
+pub fn uninstall(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+    let dir = locate(store, cwd)?;
+    let mut hooks = Vec::new();
+    for hook in HookName::ALL {
+        let path = dir.path.join(hook.as_str());
+        let changed = match read(&path)? {
+            None => None,
+            Some(text) => match shim::uninstall(&text, hook) {
+                Ok(shim::Removal::Nothing) | Err(_) => None,
+                Ok(shim::Removal::Delete) => {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("could not delete `{}`", path.display()))?;
+                    Some("deleted")
+                }
+                Ok(shim::Removal::Restore(original)) => {
+                    write(&path, &original, false)?;
+                    Some("restored")
+                }
+            },
+        };
+        hooks.push(HookStatus {
+            changed,
+            ..inspect(&dir.path, hook)?
+        });
+    }
+    Ok(Report { dir, hooks })
+}
+
+fn inspect(dir: &Path, hook: HookName) -> anyhow::Result<HookStatus> {
+    let path = dir.join(hook.as_str());
+    let text = read(&path)?;
+    let executable = std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+    let mut status = HookStatus {
+        hook,
+        path,
+        state: HookState::Missing,
+        chained: false,
+        created: false,
+        executable,
+        changed: None,
+    };
+    let Some(text) = text else {
+        return Ok(status);
+    };
+    match shim::find(&text, hook) {
+        Ok(Some(block)) => {
+            status.state = if block.current {
+                HookState::Installed
+            } else {
+                HookState::Outdated
+            };
+            status.chained = block.chained;
+            status.created = block.created;
+        }
+        Ok(None) => {
+            status.chained = !text.trim().is_empty();
+            if let Err(shim::Error::NotShell(_)) = shim::install(Some(&text), hook) {
+                status.state = HookState::Foreign;
+            }
+        }
+        Err(_) => status.state = HookState::Broken,
+    }
+    Ok(status)
+}
+
+/// Returns a hook file's text, or `None` when there is no file.
+fn read(path: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .with_context(|| format!("`{}` is not UTF-8 text", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => {
+            Err(anyhow::Error::new(e).context(format!("could not read `{}`", path.display())))
+        }
+    }
+}
+
+/// Replaces a hook file through a temporary file and a rename, keeping its mode (a new
+/// file is executable); a symlinked hook is written where the link points.
+fn write(path: &Path, text: &str, new: bool) -> anyhow::Result<()> {
+    let target: PathBuf = if path.is_symlink() {
+        std::fs::canonicalize(path)?
+    } else {
+        path.to_owned()
+    };
+    let mode = if new {
+        0o755
+    } else {
+        std::fs::metadata(&target)?.permissions().mode()
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = target.with_file_name(format!(".{name}.git-aos.tmp"));
+    let result = std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
+        .and_then(|()| std::fs::rename(&tmp, &target));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("could not write `{}`", target.display()))
+}
+
+fn as_str<S: serde::Serializer>(hook: &HookName, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(hook.as_str())
+}
