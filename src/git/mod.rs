@@ -129,8 +129,14 @@ pub fn config_add_unique(dir: &Path, key: &str, value: &str) -> anyhow::Result<(
 ///
 /// State writes create loose objects that gix never packs; without this, reads slow down
 /// as a repository accumulates thousands of state commits.
+///
+/// It runs in the foreground: a detached gc would prune object directories while this
+/// process's next state write is creating files in them.
 pub fn maintenance_auto(dir: &Path) {
-    if let Err(e) = run(dir, ["gc", "--auto", "--quiet"]) {
+    if let Err(e) = run(
+        dir,
+        ["-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"],
+    ) {
         tracing::warn!("`git gc --auto` failed: {e:#}");
     }
 }

@@ -56,8 +56,21 @@ impl Store {
             change(&mut tx)?;
             tx.ws_mut().updated_at = super::model::now_rfc3339();
             let ws = tx.ws().clone();
-            let tree = tx.write_tree()?;
-            let commit = self.commit(&repo, name, event, tree, Some(old.commit_id))?;
+            // A concurrent `git gc` may prune an object directory between its creation
+            // and our rename into it; the write is safe to redo, like a lost race.
+            let written = tx.write_tree().and_then(|tree| {
+                let commit = self.commit(&repo, name, event, tree, Some(old.commit_id))?;
+                Ok((tree, commit))
+            });
+            let (tree, commit) = match written {
+                Ok(ids) => ids,
+                Err(e) if is_transient_write(&e) && attempt < 20 => {
+                    tracing::debug!("retrying a state write: {e:#}");
+                    backoff(attempt);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let expected = PreviousValue::MustExistAndMatch(Target::Object(old.commit_id));
             match self.move_ref(&repo, &refname, commit, expected, event)? {
                 Cas::Done => {
@@ -232,4 +245,14 @@ impl Store {
             tracing::warn!("removed `{}`, left by a writer that died", lock.display());
         }
     }
+}
+
+/// Returns whether a failed object write is worth redoing: a file or directory that
+/// vanished under us (a concurrent `git gc` pruning empty object directories).
+fn is_transient_write(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+            || c.to_string().contains("Could not persist loose object")
+    })
 }
