@@ -57,7 +57,7 @@ impl fmt::Display for UserError {
 impl std::error::Error for UserError {}
 
 /// A lock is held by another live process (exit 5).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} is busy: held by pid {pid} on {host} since {since}")]
 pub struct Busy {
     /// What is locked, e.g. "workstream `a`".

@@ -60,6 +60,11 @@ fn a_held_workstream_lock_gives_exit_5_naming_the_holder() {
     );
     assert!(err.contains("hint:"), "{err}");
     assert_eq!(repo.refs(), before);
+    // Running it from a second terminal is refused the same way, naming the holder.
+    let out = repo.aos(&["run", "a"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("workstream `a` is busy: held by pid ") && !err.contains("pid ?"), "{err}");
     // The status shows who runs it.
     let status = repo.aos_ok(&["status", "a", "--json"]);
     assert!(status.contains("\"runner\": {"), "{status}");

@@ -47,6 +47,16 @@ fn init_new_close_open_round_trip() {
     assert_eq!(status["branch"], "aos/b");
     assert_eq!(status["status"], "active");
 
+    // Status with no name and no current workstream describes every live one.
+    let all: serde_json::Value = serde_json::from_str(&repo.aos_ok(&["status", "--json"])).unwrap();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+
     // Status without a name, from inside the worktree.
     let inside = repo.aos_in(&repo.worktree("a"), &["status", "--json"]);
     assert!(inside.status.success(), "{}", stderr(&inside));

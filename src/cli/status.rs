@@ -9,10 +9,10 @@ use crate::lock::{self, Holder};
 use crate::store::{TaskRecord, TaskStatus, WorkstreamRecord};
 use crate::ui::Ui;
 
-/// Show one workstream: status, branch, worktree, task progress and what runs it
+/// Show a workstream in full: status, branch, worktree, task progress and what runs it (every live one when none is named or current)
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
-    /// Workstream (default: the current one)
+    /// Workstream (default: the current one; with none, every live workstream)
     name: Option<WorkstreamName>,
     /// Print JSON
     #[arg(long)]
@@ -43,12 +43,6 @@ struct Progress {
 /// Prints the status of a workstream.
 pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
-    let name = ctx.workstream(args.name)?;
-    let snap = ctx.store.find(&name)?;
-    let tasks = ctx.store.tasks(&snap)?;
-    let (done, total) = tasks.progress();
-    let next = ready(&tasks.tasks);
-    let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), &name))?;
     // A broken aos.toml must not hide the status; the directives are then AGENTS.md alone.
     let configured = match ctx.config() {
         Ok(cfg) => cfg.project.directives,
@@ -58,7 +52,41 @@ pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
         }
     };
     let directives = load_directives(ctx.repo_root()?, &configured);
-    let view = StatusView {
+    let names = match (args.name, ctx.current_workstream()?) {
+        (Some(name), _) | (None, Some(name)) => vec![name],
+        // Nothing named and nothing current: the full picture of every live workstream.
+        (None, None) => ctx.store.list_live()?.into_iter().map(|(n, _)| n).collect(),
+    };
+    let mut views = Vec::new();
+    for name in &names {
+        views.push(view(&ctx, name, directives.clone())?);
+    }
+    match (args.json, views.len()) {
+        (true, 1) => ui.json(&views[0]),
+        (true, _) => ui.json(&views),
+        (false, 0) => {
+            ui.status("no workstreams yet; create one with `git aos new <name>`");
+            Ok(())
+        }
+        (false, _) => {
+            for (i, v) in views.iter().enumerate() {
+                if i > 0 {
+                    ui.data("");
+                }
+                render(ui, v);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Result<StatusView> {
+    let snap = ctx.store.find(name)?;
+    let tasks = ctx.store.tasks(&snap)?;
+    let (done, total) = tasks.progress();
+    let next = ready(&tasks.tasks);
+    let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), name))?;
+    Ok(StatusView {
         ws: snap.ws,
         state_commit: snap.commit,
         tasks: tasks.tasks,
@@ -66,12 +94,7 @@ pub fn run(ui: &Ui, args: StatusArgs) -> anyhow::Result<()> {
         next,
         runner,
         directives,
-    };
-    if args.json {
-        return ui.json(&view);
-    }
-    render(ui, &view);
-    Ok(())
+    })
 }
 
 /// Returns the ids of pending tasks whose dependencies are all done, in plan order.

@@ -27,7 +27,7 @@ pub(super) async fn advance(
     let _lock = match lock::lock_workstream(&p.store.paths().common_dir, name) {
         Ok(guard) => guard,
         Err(e) => match e.downcast_ref::<Busy>() {
-            Some(busy) => return Ok(WsOutcome::Busy(busy.to_string())),
+            Some(busy) => return Ok(WsOutcome::Busy(busy.clone())),
             None => return Err(e),
         },
     };

@@ -53,7 +53,7 @@ pub enum WsOutcome {
     /// A task failed (or the run halted); the text says why.
     Failed(String),
     /// Another process runs it.
-    Busy(String),
+    Busy(crate::error::Busy),
     /// `--once`: one task finished, more remain.
     Progressed,
 }

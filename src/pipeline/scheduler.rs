@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::error::{AtGate, Busy, TaskFailed};
+use crate::error::{AtGate, TaskFailed};
 use crate::ids::WorkstreamName;
 
 use super::{Pipeline, WsOutcome, driver};
@@ -57,30 +57,11 @@ impl Summary {
         if !gates.is_empty() {
             return Some(AtGate(format!("waiting for a person:\n{}", gates.join("\n"))).into());
         }
-        let busy = pick(|o| {
-            if let WsOutcome::Busy(m) = o {
-                Some(m)
-            } else {
-                None
-            }
-        });
-        if !busy.is_empty() {
-            let (n, _) = self
-                .outcomes
-                .iter()
-                .find(|(_, o)| matches!(o, WsOutcome::Busy(_)))?;
-            return Some(
-                Busy {
-                    what: format!("workstream `{n}`"),
-                    pid: "?".into(),
-                    host: "?".into(),
-                    since: "?".into(),
-                }
-                .into(),
-            )
-            .map(|e: anyhow::Error| e.context(busy.join("\n")));
-        }
-        None
+        // A busy workstream is the other process's business: report the first holder.
+        self.outcomes.iter().find_map(|(_, o)| match o {
+            WsOutcome::Busy(busy) => Some(anyhow::Error::new(busy.clone())),
+            _ => None,
+        })
     }
 }
 
@@ -129,7 +110,7 @@ fn describe(o: &WsOutcome) -> String {
         WsOutcome::Complete => "complete".into(),
         WsOutcome::AtGate(m) => format!("waiting: {m}"),
         WsOutcome::Failed(m) => format!("failed: {m}"),
-        WsOutcome::Busy(m) => format!("skipped: {m}"),
+        WsOutcome::Busy(busy) => format!("skipped: {busy}"),
         WsOutcome::Progressed => "one task done".into(),
     }
 }
