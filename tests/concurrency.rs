@@ -64,7 +64,10 @@ fn a_held_workstream_lock_gives_exit_5_naming_the_holder() {
     let out = repo.aos(&["run", "a"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("workstream `a` is busy: held by pid ") && !err.contains("pid ?"), "{err}");
+    assert!(
+        err.contains("workstream `a` is busy: held by pid ") && !err.contains("pid ?"),
+        "{err}"
+    );
     // The status shows who runs it.
     let status = repo.aos_ok(&["status", "a", "--json"]);
     assert!(status.contains("\"runner\": {"), "{status}");

@@ -2,6 +2,7 @@
 //! every other in-process git read. The only module that uses gix.
 
 mod archive;
+mod cache;
 mod commits;
 mod diff;
 mod event;
@@ -18,6 +19,7 @@ mod revs;
 mod tx;
 mod write;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -147,10 +149,31 @@ impl Store {
 
     /// Returns the snapshots of all live workstreams; one that cannot be read is an error.
     ///
-    /// Many workstreams are read on several threads: the reads are independent and most
-    /// of their time is inflating objects.
+    /// Records come from the records cache when it has the exact state commit; the
+    /// others are read (on several threads when there are many: the reads are
+    /// independent and most of their time is inflating objects) and cached.
     pub fn load_live(&self) -> anyhow::Result<Vec<Snapshot>> {
         let refs = list_prefix(&self.repo(), refs::LIVE_PREFIX)?;
+        let cache = cache::RecordCache::load(&self.paths.common_dir);
+        let missing: Vec<(String, ObjectId)> = refs
+            .iter()
+            .filter(|(_, id)| cache.get(*id).is_none())
+            .cloned()
+            .collect();
+        let mut fresh: BTreeMap<ObjectId, Snapshot> = BTreeMap::new();
+        for snap in self.read_many(&missing)? {
+            fresh.insert(snap.commit_id, snap);
+        }
+        let out: Vec<Snapshot> = refs
+            .iter()
+            .filter_map(|(_, id)| fresh.remove(id).or_else(|| cache.get(*id)))
+            .collect();
+        cache.store(&out);
+        Ok(out)
+    }
+
+    /// Reads the snapshots of these (name, state commit) pairs, on several threads.
+    fn read_many(&self, refs: &[(String, ObjectId)]) -> anyhow::Result<Vec<Snapshot>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(4);
@@ -163,7 +186,7 @@ impl Store {
         };
         let parts: Vec<anyhow::Result<Vec<Snapshot>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = refs
-                .chunks(chunk.max(1))
+                .chunks(chunk)
                 .map(|part| scope.spawn(move || read_chunk(part)))
                 .collect();
             handles
