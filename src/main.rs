@@ -37,10 +37,14 @@ fn main() -> ExitCode {
     };
     init_tracing(cli.verbose);
     let ui = Ui::new(cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // Only commands that drive agents need worker threads; the others start faster on
+    // the current thread.
+    let mut builder = if cli.command.needs_threads() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             ui.error(&anyhow::Error::new(e).context("could not start the async runtime"));

@@ -90,6 +90,17 @@ pub enum Command {
     Debug(debug::DebugArgs),
 }
 
+impl Command {
+    /// Returns whether the command drives agents or workstreams in parallel, and so
+    /// wants a multi-threaded runtime.
+    pub fn needs_threads(&self) -> bool {
+        matches!(
+            self,
+            Self::Run(_) | Self::Demo(_) | Self::Agent(_) | Self::Plan(_) | Self::Doctor(_)
+        )
+    }
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
