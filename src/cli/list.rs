@@ -71,6 +71,9 @@ pub fn run(ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    // One write for the whole table: stdout is line-buffered, and hundreds of rows
+    // would otherwise cost a system call each.
+    let mut table = String::new();
     for r in rows {
         let tasks = if r.tasks_total > 0 {
             format!("{}/{}", r.tasks_done, r.tasks_total)
@@ -81,10 +84,11 @@ pub fn run(ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
             .archive
             .map(|id| format!("  (archived as {id})"))
             .unwrap_or_default();
-        ui.data(format_args!(
-            "{:width$}  {:15}  {:>5}  {}{extra}",
+        table.push_str(&format!(
+            "{:width$}  {:15}  {:>5}  {}{extra}\n",
             r.name, r.status, tasks, r.branch
         ));
     }
+    ui.data(table.trim_end());
     Ok(())
 }

@@ -174,6 +174,9 @@ impl Store {
 
     /// Reads the snapshots of these (name, state commit) pairs, on several threads.
     fn read_many(&self, refs: &[(String, ObjectId)]) -> anyhow::Result<Vec<Snapshot>> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(4);
