@@ -5,6 +5,7 @@ mod approve;
 mod archive;
 mod clarify;
 mod close;
+mod completions;
 mod conflicts;
 mod debug;
 mod demo;
@@ -84,6 +85,7 @@ pub enum Command {
     DemoReviewer(demo::DemoReviewerArgs),
     Plan(plan::PlanArgs),
     Hooks(hooks::HooksArgs),
+    Completions(completions::CompletionsArgs),
     #[command(hide = true)]
     Hook(hook::HookArgs),
     #[command(hide = true)]
@@ -131,6 +133,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
         Command::Hooks(args) => hooks::run(ui, args),
+        Command::Completions(args) => completions::run(ui, args),
         Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }
