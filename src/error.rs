@@ -98,6 +98,11 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 
 /// Returns the hint attached anywhere in the chain, if any.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
+    // A `UserError` attached with `.context(…)` is only reachable through anyhow's own
+    // downcast, not through the chain's items.
+    if let Some(u) = err.downcast_ref::<UserError>() {
+        return u.hint.clone();
+    }
     err.chain().find_map(|c| {
         if let Some(u) = c.downcast_ref::<UserError>() {
             return u.hint.clone();
@@ -112,6 +117,12 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_user_error_given_as_context_keeps_its_hint() {
+        let e = anyhow::anyhow!("low level").context(UserError::with_hint("high level", "do y"));
+        assert_eq!(hint(&e).as_deref(), Some("do y"));
+    }
 
     #[test]
     fn exit_code_finds_typed_errors_behind_context() {
