@@ -29,6 +29,11 @@ fn the_demo_runs_two_workstreams_and_leaves_a_readable_history() {
     assert!(repo.join("bin/swap").is_file() && repo.join("docs/count.md").is_file());
     let archived = git(&["for-each-ref", "--format=%(refname)", "refs/aos/archive/"]);
     assert_eq!(archived.lines().count(), 2, "{archived}");
+    // Each run's scratch directory (prompts, result files) goes once its task lands.
+    let runs = std::fs::read_dir(repo.join(".git/aos/scratch/case-tools"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(runs, 0, "scratch directories left behind");
     let fsck = scratch.cmd_in(&repo, "git", &["fsck", "--strict"]);
     assert!(fsck.status.success(), "{}", stderr(&fsck));
     let report = scratch.cmd_in(&repo, "git", &["aos", "report", "case-tools", "--json"]);

@@ -87,6 +87,10 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         t.task.id,
         &sha[..12]
     ));
+    // The run's prompts and result files served their purpose; keep the disk tidy.
+    if let Err(e) = std::fs::remove_dir_all(p.scratch_of_run(&t.name, &t.run.id)) {
+        tracing::debug!("could not remove the run's scratch directory: {e}");
+    }
     Ok(Step::TaskDone)
 }
 

@@ -142,12 +142,12 @@ impl Pipeline {
             .join(format!("{name}.log"))
     }
 
-    /// Returns the scratch directory of an agent invocation (prompt, result file).
-    pub fn scratch(
+    /// Returns the directory holding every scratch directory of one run; it goes when
+    /// the run's task is committed.
+    pub fn scratch_of_run(
         &self,
         name: &crate::ids::WorkstreamName,
         run: &crate::ids::RunId,
-        what: &str,
     ) -> PathBuf {
         self.store
             .paths()
@@ -156,6 +156,15 @@ impl Pipeline {
             .join("scratch")
             .join(name.as_str())
             .join(run.as_str())
-            .join(what)
+    }
+
+    /// Returns the scratch directory of an agent invocation (prompt, result file).
+    pub fn scratch(
+        &self,
+        name: &crate::ids::WorkstreamName,
+        run: &crate::ids::RunId,
+        what: &str,
+    ) -> PathBuf {
+        self.scratch_of_run(name, run).join(what)
     }
 }
