@@ -280,3 +280,47 @@ fn stages_a_profile_leaves_out_are_skipped_and_say_so() {
         "{note}"
     );
 }
+
+#[test]
+fn secret_values_never_reach_any_object() {
+    let repo = Repo::new();
+    let implement = format!("print-env AOS_TEST_TOKEN\n{IMPLEMENT}");
+    setup(
+        &repo,
+        "autonomous",
+        &implement,
+        APPROVE,
+        "# Plan: s\n\n### [ ] T1: One\n\n#### Acceptance\n- `test -f T1.txt`\n",
+    );
+    let toml = std::fs::read_to_string(repo.path("aos.toml")).unwrap();
+    std::fs::write(
+        repo.path("aos.toml"),
+        format!("{toml}\n[secrets]\nenv = [\"AOS_TEST_TOKEN\"]\n"),
+    )
+    .unwrap();
+    let secret = "tok-9f8e7d6c5b4a";
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(["aos", "run", "w"]).current_dir(&repo.root);
+    common::hermetic(&mut cmd, repo.tmp.path());
+    let out = cmd.env("AOS_TEST_TOKEN", secret).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The agent printed the secret; every stored log must have it masked.
+    let log = repo.git(&["log", "--format=%H", "refs/aos/ws/w"]);
+    assert!(!log.is_empty());
+    let all = repo.cmd_in(
+        &repo.root,
+        "sh",
+        &["-c", "git cat-file --batch-all-objects --batch"],
+    );
+    let objects = String::from_utf8_lossy(&all.stdout);
+    assert!(
+        objects.contains("AOS_TEST_TOKEN is ***"),
+        "the masked line is stored"
+    );
+    assert!(
+        !objects.contains(secret),
+        "a secret value reached the object database"
+    );
+    let live = std::fs::read_to_string(repo.root.join(".git/aos/live/w.log")).unwrap_or_default();
+    assert!(!live.contains(secret));
+}
