@@ -51,6 +51,23 @@ const APPROVE: &str =
 
 const THREE_TASKS: &str = "# Plan: three\n\n### [ ] T1: First\n\n#### Acceptance\n- `test -f T1.txt`\n\n### [ ] T2: Second\nDepends: T1\n\n#### Acceptance\n- `test -f T2.txt`\n\n### [ ] T3: Third\nDepends: T2\n\n#### Acceptance\n- `test -f T3.txt`\n";
 
+/// Returns the argv of every recorded call of the given role.
+fn argvs(repo: &Repo, role: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["env"]["AOS_ROLE"].as_str() == Some(role))
+        .map(|v| {
+            v["argv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
 /// Returns the prompts (stdin) of every recorded call of the given role.
 fn prompts(repo: &Repo, role: &str) -> Vec<String> {
     let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
@@ -115,6 +132,12 @@ fn three_tasks_land_as_three_reviewed_commits_and_a_request_for_changes_is_retri
         "{}",
         implement[2]
     );
+    // The retry by the same agent resumes its session; a new task starts a fresh one.
+    let argv = argvs(&repo, "implement");
+    let resumes = |a: &Vec<String>| a.iter().any(|x| x == "--resume");
+    assert!(!resumes(&argv[0]), "{:?}", argv[0]);
+    assert!(resumes(&argv[1]), "{:?}", argv[1]);
+    assert!(!resumes(&argv[2]), "{:?}", argv[2]);
     let history = repo.git(&["log", "--format=%s", "refs/aos/ws/w"]);
     assert!(
         history.contains("T1 review -> retry (attempt 1)"),

@@ -62,7 +62,16 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let mut req = Request::new(Role::Implement, text, t.worktree.clone(), scratch);
     req.task = Some(t.task.id.clone());
     req.run_script = t.task.run.clone();
+    // A retry by the agent that made the previous attempt resumes its session.
+    if t.run.agent.as_deref() == Some(agent_name.as_str()) {
+        req.resume_session = t.run.session.clone();
+    }
     let run = super::agents::invoke(p, t, Stage::Implement, &agent_name, &spec, &req).await?;
+    if let Some(session) = &run.exec.outcome.session_id {
+        t.run.session = Some(session.clone());
+    } else if t.run.agent.as_deref() != Some(agent_name.as_str()) {
+        t.run.session = None;
+    }
     let (log_path, log_text) = run.log;
     t.run.stages.push(run.record);
     t.run.agent = Some(agent_name.clone());

@@ -120,6 +120,10 @@ pub struct RunRecord {
     /// Agent of the latest implement attempt.
     #[serde(default)]
     pub agent: Option<String>,
+    /// Session (claude) or thread (codex) of the latest implement attempt, so a retry by
+    /// the same agent continues the conversation instead of starting over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
     /// Who approved at the human gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -158,6 +162,7 @@ impl RunRecord {
             review_comments: Vec::new(),
             agent_summary: String::new(),
             agent: None,
+            session: None,
             approved_by: None,
             commit: None,
             started_at: crate::store::now_rfc3339(),
