@@ -10,7 +10,8 @@ use super::event::Event;
 use super::write::{Cas, tool_signature};
 use super::{Store, ref_target, refs};
 
-const MAX_ATTEMPTS: u32 = 100;
+/// How long a notes write keeps retrying (long enough to outwait a stale ref lock).
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Store {
     /// Sets the note of one commit (replacing any note it had).
@@ -33,7 +34,11 @@ impl Store {
             "notes",
             format!("Notes added by 'git aos' ({} commits)", notes.len()),
         );
-        for attempt in 0..MAX_ATTEMPTS {
+        let deadline = std::time::Instant::now() + MAX_WAIT;
+        for attempt in 0u32.. {
+            if std::time::Instant::now() > deadline {
+                break;
+            }
             let old = ref_target(&repo, refs::NOTES)?;
             let root = match old {
                 Some(c) => repo.find_commit(c)?.tree_id()?.detach(),
@@ -56,9 +61,13 @@ impl Store {
             };
             match self.move_ref(&repo, refs::NOTES, commit, expected, &event)? {
                 Cas::Done => return Ok(()),
-                Cas::Lost | Cas::Locked => std::thread::sleep(std::time::Duration::from_micros(
-                    500 + fastrand::u64(0..2000) * u64::from(attempt.min(8)),
-                )),
+                Cas::Lost | Cas::Locked => {
+                    // A writer killed mid-update leaves `refs/notes/aos.lock` behind.
+                    self.clear_stale_ref_lock(refs::NOTES);
+                    std::thread::sleep(std::time::Duration::from_micros(
+                        500 + fastrand::u64(0..2000) * u64::from(attempt.min(8)),
+                    ));
+                }
             }
         }
         anyhow::bail!("too much contention on `{}`", refs::NOTES)

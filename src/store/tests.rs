@@ -332,3 +332,21 @@ fn a_ref_lock_left_by_a_dead_writer_is_cleared() {
     assert!(!lock.exists());
     assert_eq!(store.log(&name("s"), 10).unwrap().len(), 2);
 }
+
+#[test]
+fn a_notes_lock_left_by_a_dead_writer_is_cleared() {
+    let (dir, store) = repo();
+    let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned();
+    store.note_set(&head, "a: 1\n").unwrap();
+    let lock = dir.path().join(".git/refs/notes/aos.lock");
+    std::fs::write(&lock, "").unwrap();
+    let out = Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&lock)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    store.note_set(&head, "a: 2\n").unwrap();
+    assert!(!lock.exists());
+    assert_eq!(store.note_get(&head).unwrap().as_deref(), Some("a: 2\n"));
+}

@@ -236,7 +236,7 @@ const STALE_REF_LOCK: Duration = Duration::from_secs(5);
 impl Store {
     /// Removes `<ref>.lock` when it is older than any live writer could leave it, so a
     /// writer killed mid-update does not block the ref forever.
-    fn clear_stale_ref_lock(&self, refname: &str) {
+    pub(super) fn clear_stale_ref_lock(&self, refname: &str) {
         let lock = self.paths.common_dir.join(format!("{refname}.lock"));
         let stale = std::fs::metadata(&lock)
             .and_then(|m| m.modified())
