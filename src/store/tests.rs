@@ -319,13 +319,7 @@ fn a_ref_lock_left_by_a_dead_writer_is_cleared() {
         .create(record("s"), &Event::new("create", "c"), |_| Ok(()))
         .unwrap();
     let lock = dir.path().join(".git/refs/aos/ws/s.lock");
-    std::fs::write(&lock, "").unwrap();
-    let out = Command::new("touch")
-        .args(["-d", "1 minute ago"])
-        .arg(&lock)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    leave_stale_lock(&lock);
     store
         .update(&name("s"), &Event::new("x", "after a crash"), |_| Ok(()))
         .unwrap();
@@ -339,14 +333,19 @@ fn a_notes_lock_left_by_a_dead_writer_is_cleared() {
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned();
     store.note_set(&head, "a: 1\n").unwrap();
     let lock = dir.path().join(".git/refs/notes/aos.lock");
-    std::fs::write(&lock, "").unwrap();
-    let out = Command::new("touch")
-        .args(["-d", "1 minute ago"])
-        .arg(&lock)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    leave_stale_lock(&lock);
     store.note_set(&head, "a: 2\n").unwrap();
     assert!(!lock.exists());
     assert_eq!(store.note_get(&head).unwrap().as_deref(), Some("a: 2\n"));
+}
+
+/// Leaves a ref lock file behind as a writer killed a minute ago would.
+fn leave_stale_lock(lock: &Path) {
+    std::fs::write(lock, "").unwrap();
+    let out = Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(lock)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
 }
