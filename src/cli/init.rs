@@ -62,7 +62,7 @@ pub fn run(ui: &Ui, args: InitArgs) -> anyhow::Result<()> {
     )?;
     ui.status("set `notes.rewriteRef` (notes follow rebases) and `log.excludeDecoration` (logs stay quiet)");
     if !args.no_hooks {
-        super::hooks::install(ui, &ctx)?;
+        super::hooks::install(ui, &ctx, None)?;
     }
     ui.status("next: `git aos new <name> --plan plan.md`, then `git aos run <name>`");
     Ok(())

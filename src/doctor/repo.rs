@@ -1,7 +1,6 @@
 //! The repository's side: hook shims, lock files left by holders that died, and whether
 //! every live workstream's state can be read by this git-aos.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use nix::sys::signal::kill;
@@ -10,53 +9,41 @@ use nix::unistd::Pid;
 use super::{Finding, Level};
 use crate::ctx::Ctx;
 use crate::store::{self, path};
-use crate::{git, lock, plan};
-
-/// The line that opens git aos's part of a hook (DESIGN §7).
-const HOOK_MARKER: &str = "# >>> git-aos >>>";
-/// The hooks git aos installs.
-const HOOKS: [&str; 4] = [
-    "pre-commit",
-    "prepare-commit-msg",
-    "post-commit",
-    "post-rewrite",
-];
+use crate::hooks::{self, HookState, HookStatus};
+use crate::{lock, plan};
 
 /// Checks hooks, locks and workstream state.
 pub(super) fn check(ctx: &Ctx) -> Vec<Finding> {
-    let mut findings = vec![check_hooks(&ctx.cwd)];
+    let mut findings = vec![check_hooks(ctx)];
     findings.extend(check_locks(ctx.common_dir()));
     findings.extend(check_state(&ctx.store));
     findings
 }
 
-fn check_hooks(cwd: &Path) -> Finding {
-    let dir = match git::hooks_dir(cwd) {
-        Ok(dir) => dir,
+fn check_hooks(ctx: &Ctx) -> Finding {
+    let report = match hooks::status(&ctx.store, &ctx.cwd) {
+        Ok(report) => report,
         Err(e) => {
             return Finding::new("hooks", "", Level::Warning, format!("{e:#}"))
                 .hint("check `core.hooksPath`");
         }
     };
+    let (files, dir) = match &report.workstreams {
+        Some(scoped) => (&scoped.hooks, scoped.scoped.dir.clone()),
+        None => (&report.hooks, report.dir.path.clone()),
+    };
     let shown = dir.display();
-    let mut missing = Vec::new();
-    let mut inert = Vec::new();
-    for name in HOOKS {
-        let file = dir.join(name);
-        match std::fs::read_to_string(&file) {
-            Ok(text) if text.lines().any(|l| l.trim() == HOOK_MARKER) => {
-                let executable = file
-                    .metadata()
-                    .is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
-                if !executable {
-                    inert.push(name);
-                }
-            }
-            _ => missing.push(name),
-        }
-    }
+    let named = |pick: &dyn Fn(&HookStatus) -> bool| -> Vec<&str> {
+        files
+            .iter()
+            .filter(|h| pick(h))
+            .map(|h| h.hook.as_str())
+            .collect()
+    };
+    let missing = named(&|h| !matches!(h.state, HookState::Installed | HookState::Outdated));
+    let inert = named(&|h| h.state != HookState::Missing && !h.executable);
     let install = "run `git aos hooks install`";
-    if missing.len() == HOOKS.len() {
+    if missing.len() == files.len() {
         return Finding::new(
             "hooks",
             shown.to_string(),
@@ -89,11 +76,31 @@ fn check_hooks(cwd: &Path) -> Finding {
         )
         .hint(format!("`chmod +x` them in `{shown}`"));
     }
-    Finding::ok(
-        "hooks",
-        shown.to_string(),
-        format!("installed in `{shown}`"),
-    )
+    if let Some(scoped) = &report.workstreams
+        && !scoped.scoped.detached.is_empty()
+    {
+        let names: Vec<String> = scoped
+            .scoped
+            .detached
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Finding::new(
+            "hooks",
+            shown.to_string(),
+            Level::Warning,
+            format!(
+                "workstream worktree `{}` does not use the hooks in `{shown}`",
+                names.join("`, `")
+            ),
+        )
+        .hint(install);
+    }
+    let scope = match report.scope {
+        Some(hooks::Scope::Workstreams) => " (workstream worktrees only)",
+        _ => "",
+    };
+    Finding::ok("hooks", shown.to_string(), format!("installed in `{shown}`{scope}"))
 }
 
 /// Reports locks held now (a run in progress) and lock files naming a holder nobody

@@ -26,24 +26,39 @@ pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(dir.join(path))
 }
 
+/// Returns the directory git runs hooks from in `dir` when `core.hooksPath` is `value`
+/// (a command-line setting wins over every config file, a worktree's own included).
+pub fn hooks_dir_for(dir: &Path, value: &str) -> anyhow::Result<PathBuf> {
+    let setting = format!("core.hooksPath={value}");
+    let path = PathBuf::from(read(dir, ["-c", &setting, "rev-parse", "--git-path", "hooks"])?);
+    Ok(dir.join(path))
+}
+
 /// Returns `core.hooksPath` as written and the scope that set it (`local`, `global`,
 /// `system`, `worktree`, `command`), or `None` when it is not set.
 pub fn hooks_path_setting(dir: &Path) -> anyhow::Result<Option<(String, String)>> {
+    Ok(hooks_path_settings(dir)?.pop())
+}
+
+/// Returns every `core.hooksPath` setting git sees in `dir`, as (value, scope), the one
+/// that wins last.
+pub fn hooks_path_settings(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let out = command(dir)
-        .args(["config", "--show-scope", "--get", "core.hooksPath"])
+        .args(["config", "--show-scope", "--get-all", "core.hooksPath"])
         .output()?;
     // Exit 1 means "not set"; anything else non-zero is a real error.
     match out.status.code() {
         Some(0) => {}
-        Some(1) => return Ok(None),
+        Some(1) => return Ok(Vec::new()),
         _ => anyhow::bail!(
-            "`git config --get core.hooksPath` failed: {}",
+            "`git config --get-all core.hooksPath` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         ),
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.trim_end_matches('\n');
-    Ok(line
-        .split_once('\t')
-        .map(|(scope, value)| (value.to_owned(), scope.to_owned())))
+    Ok(text
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(scope, value)| (value.to_owned(), scope.to_owned()))
+        .collect())
 }

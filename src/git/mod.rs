@@ -9,7 +9,7 @@ pub mod merge;
 pub mod worktree;
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use anyhow::Context as _;
@@ -95,15 +95,19 @@ fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     Some((major, minor, patch))
 }
 
-/// Returns the directory git runs hooks from: `core.hooksPath` when set, else
-/// `<common-dir>/hooks`, as git itself resolves it for `dir`.
-pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
-    let path = PathBuf::from(read(dir, ["rev-parse", "--git-path", "hooks"])?);
-    Ok(if path.is_absolute() {
-        path
-    } else {
-        dir.join(path)
-    })
+/// Returns a boolean git config value as git reads it in `dir` (`false` when unset).
+pub fn config_bool(dir: &Path, key: &str) -> anyhow::Result<bool> {
+    let out = command(dir)
+        .args(["config", "--type=bool", "--get", key])
+        .output()?;
+    match out.status.code() {
+        Some(0) => Ok(String::from_utf8_lossy(&out.stdout).trim() == "true"),
+        Some(1) => Ok(false),
+        _ => anyhow::bail!(
+            "`git config --get {key}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    }
 }
 
 /// Sets a git config value in the repository's local config.

@@ -8,8 +8,21 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::location::{HooksDir, locate};
+use super::scoped::{self, Scoped};
 use super::{HookName, shim};
 use crate::store::Store;
+
+/// Which worktrees run the shims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Shims in the shared hooks directory: every worktree runs them (DESIGN §7); off
+    /// `aos/*` branches each returns at once, but git still starts a shell per hook.
+    Shared,
+    /// Shims in `<common dir>/aos/hooks`, which only workstream worktrees point at: other
+    /// worktrees run no git aos hook at all.
+    Workstreams,
+}
 
 /// Where one hook stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,12 +74,29 @@ pub struct HookStatus {
     pub changed: Option<&'static str>,
 }
 
-/// The hooks directory and every hook in it.
+/// The shared hooks directory, every hook in it, and the workstream-scoped shims.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// The directory.
+    /// Which worktrees run the shims; `None` when none is installed.
+    pub scope: Option<Scope>,
+    /// The shared hooks directory.
     pub dir: HooksDir,
-    /// Each hook git aos has a shim for.
+    /// Each hook git aos has a shim for, in the shared directory.
+    pub hooks: Vec<HookStatus>,
+    /// The workstream-scoped shims, when installed.
+    pub workstreams: Option<ScopedReport>,
+    /// Worktrees uninstall took off the scoped shims.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detached: Vec<PathBuf>,
+}
+
+/// The workstream-scoped shims and the files that hold them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopedReport {
+    /// Where they stand.
+    #[serde(flatten)]
+    pub scoped: Scoped,
+    /// Each shim file.
     pub hooks: Vec<HookStatus>,
 }
 
@@ -76,14 +106,83 @@ pub fn status(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
     let hooks = HookName::ALL
         .into_iter()
         .map(|hook| inspect(&dir.path, hook))
-        .collect::<anyhow::Result<_>>()?;
-    Ok(Report { dir, hooks })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let common = &store.paths().common_dir;
+    let workstreams = match scoped::status(common, &workstream_worktrees(store)?)? {
+        Some(scoped) => Some(ScopedReport {
+            hooks: scoped_files(&scoped)?,
+            scoped,
+        }),
+        None => None,
+    };
+    let scope = if workstreams.is_some() {
+        Some(Scope::Workstreams)
+    } else if hooks.iter().any(|h| h.state != HookState::Missing) {
+        Some(Scope::Shared)
+    } else {
+        None
+    };
+    Ok(Report {
+        scope,
+        dir,
+        hooks,
+        workstreams,
+        detached: Vec::new(),
+    })
+}
+
+/// Installs the shims for `scope` (by default the scope installed now, else shared) and
+/// takes out those of the other scope, so that no hook runs twice.
+pub fn install(store: &Store, cwd: &Path, scope: Option<Scope>) -> anyhow::Result<Report> {
+    let common = store.paths().common_dir.clone();
+    let scope = scope.unwrap_or(if scoped::is_installed(&common) {
+        Scope::Workstreams
+    } else {
+        Scope::Shared
+    });
+    match scope {
+        Scope::Shared => {
+            let detached = scoped::uninstall(&common, &repo_root(store), &all_worktrees(store)?)?;
+            let mut report = install_shared(store, cwd)?;
+            report.detached = detached;
+            Ok(report)
+        }
+        Scope::Workstreams => {
+            let mut shared = uninstall_shared(store, cwd)?;
+            let dir = &shared.dir;
+            let chained = match &dir.hooks_path {
+                Some(value) if dir.per_worktree => value.clone(),
+                _ => dir.path.display().to_string(),
+            };
+            let listed = match (&dir.hooks_path, &store.paths().main_workdir) {
+                (Some(value), Some(main)) if dir.per_worktree => main.join(value),
+                _ => dir.path.clone(),
+            };
+            let worktrees = workstream_worktrees(store)?;
+            let scoped = scoped::install(&common, &repo_root(store), &chained, &listed, &worktrees)?;
+            shared.workstreams = Some(ScopedReport {
+                hooks: scoped_files(&scoped)?,
+                scoped,
+            });
+            shared.scope = Some(Scope::Workstreams);
+            Ok(shared)
+        }
+    }
+}
+
+/// Takes the shims out of the shared hooks directory and the workstream-scoped ones away.
+pub fn uninstall(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+    let common = &store.paths().common_dir;
+    let detached = scoped::uninstall(common, &repo_root(store), &all_worktrees(store)?)?;
+    let mut report = uninstall_shared(store, cwd)?;
+    report.detached = detached;
+    Ok(report)
 }
 
 /// Puts the current shim into every hook file, creating the directory and files as
 /// needed; files already holding it are not touched. A hook that cannot take the shim
 /// (another interpreter, a broken block) is left as is and reported.
-pub fn install(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+fn install_shared(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
     let dir = locate(store, cwd)?;
     std::fs::create_dir_all(&dir.path)
         .with_context(|| format!("could not create `{}`", dir.path.display()))?;
@@ -108,12 +207,18 @@ pub fn install(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
             ..inspect(&dir.path, hook)?
         });
     }
-    Ok(Report { dir, hooks })
+    Ok(Report {
+        scope: Some(Scope::Shared),
+        dir,
+        hooks,
+        workstreams: None,
+        detached: Vec::new(),
+    })
 }
 
 /// Takes the shim out of every hook file: a file install created is deleted, any other
 /// gets back exactly the bytes it had.
-pub fn uninstall(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
+fn uninstall_shared(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
     let dir = locate(store, cwd)?;
     let mut hooks = Vec::new();
     for hook in HookName::ALL {
@@ -138,7 +243,61 @@ pub fn uninstall(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
             ..inspect(&dir.path, hook)?
         });
     }
-    Ok(Report { dir, hooks })
+    Ok(Report {
+        scope: None,
+        dir,
+        hooks,
+        workstreams: None,
+        detached: Vec::new(),
+    })
+}
+
+/// Returns where each file of the scoped shims stands.
+fn scoped_files(scoped: &Scoped) -> anyhow::Result<Vec<HookStatus>> {
+    HookName::ALL
+        .into_iter()
+        .map(|hook| {
+            let mut status = inspect(&scoped.dir, hook)?;
+            let text = read(&status.path)?;
+            if status.state == HookState::Installed
+                && text.as_deref() != Some(scoped::shim_file(hook, &scoped.chained_to).as_str())
+            {
+                status.state = HookState::Outdated;
+            }
+            status.created = true;
+            status.chained = false;
+            Ok(status)
+        })
+        .collect()
+}
+
+/// Returns the worktrees of live workstreams.
+fn workstream_worktrees(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(store
+        .load_live()?
+        .into_iter()
+        .map(|snap| PathBuf::from(snap.ws.worktree))
+        .filter(|wt| wt.exists())
+        .collect())
+}
+
+/// Returns every worktree of the repository.
+fn all_worktrees(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(crate::git::worktree::list(&repo_root(store))?
+        .into_iter()
+        .map(|wt| wt.path)
+        .filter(|wt| wt.exists())
+        .collect())
+}
+
+/// Returns a directory git commands for the whole repository run in.
+fn repo_root(store: &Store) -> PathBuf {
+    let paths = store.paths();
+    paths
+        .main_workdir
+        .clone()
+        .or_else(|| paths.workdir.clone())
+        .unwrap_or_else(|| paths.common_dir.clone())
 }
 
 fn inspect(dir: &Path, hook: HookName) -> anyhow::Result<HookStatus> {

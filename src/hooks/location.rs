@@ -27,9 +27,24 @@ pub struct HooksDir {
 
 /// Returns the hooks directory for commands run in `cwd`.
 pub fn locate(store: &Store, cwd: &Path) -> anyhow::Result<HooksDir> {
-    let path = normalize(&git::hooks::hooks_dir(cwd)?);
-    let setting = git::hooks::hooks_path_setting(cwd)?;
     let paths = store.paths();
+    let mut settings = git::hooks::hooks_path_settings(cwd)?;
+    // A workstream worktree pointed at the scoped shims still has the shared directory
+    // behind them: that one is the hooks directory here.
+    let scoped = super::scoped::dir(&paths.common_dir);
+    let ours = |(value, scope): &(String, String)| scope == "worktree" && Path::new(value) == scoped;
+    let (setting, path) = if settings.last().is_some_and(ours) {
+        settings.retain(|s| !ours(s));
+        let setting = settings.pop();
+        let path = match &setting {
+            Some((value, _)) => git::hooks::hooks_dir_for(cwd, value)?,
+            None => paths.common_dir.join("hooks"),
+        };
+        (setting, path)
+    } else {
+        (settings.pop(), git::hooks::hooks_dir(cwd)?)
+    };
+    let path = normalize(&path);
     let inside = [
         Some(&paths.common_dir),
         paths.workdir.as_ref(),

@@ -17,6 +17,7 @@ mod post_rewrite;
 mod pre_commit;
 mod prepare_msg;
 mod probe;
+mod scoped;
 mod shim;
 mod task;
 mod trailers;
@@ -26,7 +27,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use dispatch::run;
-pub use install::{HookState, HookStatus, Report, install, status, uninstall};
+pub use install::{HookState, HookStatus, Report, Scope, ScopedReport, install, status, uninstall};
+pub use scoped::attach as attach_worktree;
 pub use location::HooksDir;
 
 /// A git hook git aos installs a shim for.

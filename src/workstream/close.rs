@@ -87,6 +87,7 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         .into());
     }
     git::worktree::add_existing(repo_root, &worktree, &ws.branch)?;
+    crate::hooks::attach_worktree(&store.paths().common_dir, &worktree)?;
     let event = Event::new(
         "open",
         format!("reopened from {}{id}", refs::ARCHIVE_PREFIX),

@@ -80,6 +80,10 @@ pub fn create(
         branch: branch.clone(),
         start: base_commit.clone(),
     };
+    if let Err(e) = crate::hooks::attach_worktree(&store.paths().common_dir, &worktree) {
+        made.undo();
+        return Err(e);
+    }
     if let Some(plan) = &req.plan
         && let Err(e) = place_plan(&worktree, plan)
     {

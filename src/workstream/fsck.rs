@@ -203,7 +203,11 @@ fn check_worktrees(
         if fix {
             if store.branch_tip(&snap.ws.branch)?.is_some() {
                 git::worktree::prune(repo_root)?;
-                p.fixed = git::worktree::add_existing(repo_root, &path, &snap.ws.branch).is_ok();
+                p.fixed = git::worktree::add_existing(repo_root, &path, &snap.ws.branch)
+                    .and_then(|()| {
+                        crate::hooks::attach_worktree(&store.paths().common_dir, &path)
+                    })
+                    .is_ok();
             } else {
                 p = p.hint(format!(
                     "its branch `{}` is gone too; `git aos close {name} --force` archives it",
