@@ -7,6 +7,7 @@ mod common;
 mod install;
 mod record;
 mod rewrite;
+mod scoped;
 mod verify;
 
 use std::path::{Path, PathBuf};
