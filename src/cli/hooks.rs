@@ -214,7 +214,7 @@ fn warn_unusual(ui: &Ui, report: &Report) {
         ));
     }
     if dir.per_worktree {
-        ui.warn("`core.hooksPath` is relative: each worktree resolves it against its own top, so run `git aos hooks install` in each worktree that needs the hooks");
+        ui.warn("`core.hooksPath` is relative: each worktree resolves it against its own top, so run `git aos hooks install` in each worktree that needs the hooks, or install with `--scope workstreams`, which reaches every workstream worktree");
     }
     for h in &report.hooks {
         match h.state {
