@@ -8,8 +8,8 @@ use nix::unistd::Pid;
 
 use super::{Finding, Level};
 use crate::ctx::Ctx;
-use crate::store::{self, path};
 use crate::hooks::{self, HookState, HookStatus};
+use crate::store::{self, path};
 use crate::{lock, plan};
 
 /// Checks hooks, locks and workstream state.
@@ -100,7 +100,11 @@ fn check_hooks(ctx: &Ctx) -> Finding {
         Some(hooks::Scope::Workstreams) => " (workstream worktrees only)",
         _ => "",
     };
-    Finding::ok("hooks", shown.to_string(), format!("installed in `{shown}`{scope}"))
+    Finding::ok(
+        "hooks",
+        shown.to_string(),
+        format!("installed in `{shown}`{scope}"),
+    )
 }
 
 /// Reports locks held now (a run in progress) and lock files naming a holder nobody

@@ -30,7 +30,10 @@ pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
 /// (a command-line setting wins over every config file, a worktree's own included).
 pub fn hooks_dir_for(dir: &Path, value: &str) -> anyhow::Result<PathBuf> {
     let setting = format!("core.hooksPath={value}");
-    let path = PathBuf::from(read(dir, ["-c", &setting, "rev-parse", "--git-path", "hooks"])?);
+    let path = PathBuf::from(read(
+        dir,
+        ["-c", &setting, "rev-parse", "--git-path", "hooks"],
+    )?);
     Ok(dir.join(path))
 }
 

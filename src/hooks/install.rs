@@ -159,7 +159,8 @@ pub fn install(store: &Store, cwd: &Path, scope: Option<Scope>) -> anyhow::Resul
                 _ => dir.path.clone(),
             };
             let worktrees = workstream_worktrees(store)?;
-            let scoped = scoped::install(&common, &repo_root(store), &chained, &listed, &worktrees)?;
+            let scoped =
+                scoped::install(&common, &repo_root(store), &chained, &listed, &worktrees)?;
             shared.workstreams = Some(ScopedReport {
                 hooks: scoped_files(&scoped)?,
                 scoped,

@@ -32,7 +32,8 @@ pub fn locate(store: &Store, cwd: &Path) -> anyhow::Result<HooksDir> {
     // A workstream worktree pointed at the scoped shims still has the shared directory
     // behind them: that one is the hooks directory here.
     let scoped = super::scoped::dir(&paths.common_dir);
-    let ours = |(value, scope): &(String, String)| scope == "worktree" && Path::new(value) == scoped;
+    let ours =
+        |(value, scope): &(String, String)| scope == "worktree" && Path::new(value) == scoped;
     let (setting, path) = if settings.last().is_some_and(ours) {
         settings.retain(|s| !ours(s));
         let setting = settings.pop();

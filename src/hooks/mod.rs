@@ -28,8 +28,8 @@ use std::str::FromStr;
 
 pub use dispatch::run;
 pub use install::{HookState, HookStatus, Report, Scope, ScopedReport, install, status, uninstall};
-pub use scoped::attach as attach_worktree;
 pub use location::HooksDir;
+pub use scoped::attach as attach_worktree;
 
 /// A git hook git aos installs a shim for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

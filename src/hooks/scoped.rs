@@ -139,7 +139,11 @@ pub fn install(
     write(&dir.join(CHAINED_FILE), &format!("{chained}\n"), 0o644)?;
     if !git::config_bool(repo, "extensions.worktreeConfig")? {
         git::config_set(repo, "extensions.worktreeConfig", "true")?;
-        write(&dir.join(EXTENSION_FILE), "set by git aos hooks install\n", 0o644)?;
+        write(
+            &dir.join(EXTENSION_FILE),
+            "set by git aos hooks install\n",
+            0o644,
+        )?;
     }
     for wt in worktrees {
         attach(common_dir, wt)?;
@@ -205,7 +209,8 @@ pub fn uninstall(
     {
         git::run(repo, ["config", "--unset", "extensions.worktreeConfig"])?;
     }
-    std::fs::remove_dir_all(&dir).with_context(|| format!("could not remove `{}`", dir.display()))?;
+    std::fs::remove_dir_all(&dir)
+        .with_context(|| format!("could not remove `{}`", dir.display()))?;
     Ok(detached)
 }
 
@@ -245,9 +250,9 @@ pub fn status(common_dir: &Path, workstreams: &[PathBuf]) -> anyhow::Result<Opti
 /// Returns whether the per-worktree `core.hooksPath` of `worktree` is `dir`.
 pub fn points_here(dir: &Path, worktree: &Path) -> anyhow::Result<bool> {
     let settings = worktree_settings(worktree)?;
-    Ok(settings.iter().any(|(key, value)| {
-        key == "core.hookspath" && Path::new(value) == dir
-    }))
+    Ok(settings
+        .iter()
+        .any(|(key, value)| key == "core.hookspath" && Path::new(value) == dir))
 }
 
 /// Returns the settings of a worktree's own `config.worktree` (empty without the extension).

@@ -204,9 +204,7 @@ fn check_worktrees(
             if store.branch_tip(&snap.ws.branch)?.is_some() {
                 git::worktree::prune(repo_root)?;
                 p.fixed = git::worktree::add_existing(repo_root, &path, &snap.ws.branch)
-                    .and_then(|()| {
-                        crate::hooks::attach_worktree(&store.paths().common_dir, &path)
-                    })
+                    .and_then(|()| crate::hooks::attach_worktree(&store.paths().common_dir, &path))
                     .is_ok();
             } else {
                 p = p.hint(format!(

@@ -23,7 +23,11 @@ fn hook_log(dir: &Path) -> String {
 
 /// The per-worktree `core.hooksPath` of `dir`, if it has one.
 fn worktree_hooks_path(repo: &Repo, dir: &Path) -> Option<String> {
-    let out = repo.cmd_in(dir, "git", &["config", "--worktree", "--get", "core.hooksPath"]);
+    let out = repo.cmd_in(
+        dir,
+        "git",
+        &["config", "--worktree", "--get", "core.hooksPath"],
+    );
     out.status
         .success()
         .then(|| String::from_utf8(out.stdout).unwrap().trim().to_owned())
@@ -38,12 +42,22 @@ fn only_workstream_worktrees_run_the_shims_and_every_worktree_runs_the_users_hoo
     let commit_msg = user_hook(&hooks, "commit-msg");
     let out = fx.repo.aos(&["hooks", "install", "--scope", "workstreams"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("forwards commit-msg"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("forwards commit-msg"),
+        "{}",
+        stderr(&out)
+    );
 
     // The shared directory holds exactly the team's hooks again: the main worktree starts
     // no git aos hook at all.
-    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), pre_commit);
-    assert_eq!(std::fs::read_to_string(hooks.join("commit-msg")).unwrap(), commit_msg);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        pre_commit
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("commit-msg")).unwrap(),
+        commit_msg
+    );
     for gone in ["prepare-commit-msg", "post-commit", "post-rewrite"] {
         assert!(!hooks.join(gone).exists(), "{gone}");
     }
@@ -68,7 +82,11 @@ fn only_workstream_worktrees_run_the_shims_and_every_worktree_runs_the_users_hoo
     assert_eq!(count_lines(&msg, "Aos-Workstream: w"), 1, "{msg}");
     assert_eq!(count_lines(&msg, "Aos-Task: T1"), 1, "{msg}");
     assert_eq!(fx.state_commits(), states + 1);
-    assert!(fx.note("HEAD").contains("verification: passed"), "{}", fx.note("HEAD"));
+    assert!(
+        fx.note("HEAD").contains("verification: passed"),
+        "{}",
+        fx.note("HEAD")
+    );
 
     let status: serde_json::Value =
         serde_json::from_str(&fx.repo.aos_ok(&["hooks", "status", "--json"])).unwrap();
@@ -126,7 +144,11 @@ fn a_workstream_made_later_points_at_the_shims_and_uninstall_leaves_no_trace() {
     assert!(
         std::fs::read_dir(repo.path(".git/hooks"))
             .unwrap()
-            .all(|e| e.unwrap().file_name().to_string_lossy().ends_with(".sample")),
+            .all(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".sample")),
         "no hook left behind"
     );
 }
@@ -138,7 +160,8 @@ fn a_relative_hooks_directory_is_run_on_to_from_the_worktree_the_commit_is_in() 
     fx.repo.aos_ok(&["hooks", "uninstall"]);
     fx.repo.git(&["config", "core.hooksPath", ".githooks"]);
     user_hook(&fx.repo.path(".githooks"), "pre-commit");
-    fx.repo.aos_ok(&["hooks", "install", "--scope", "workstreams"]);
+    fx.repo
+        .aos_ok(&["hooks", "install", "--scope", "workstreams"]);
     let status: serde_json::Value =
         serde_json::from_str(&fx.repo.aos_ok(&["hooks", "status", "--json"])).unwrap();
     assert_eq!(status["workstreams"]["chained_to"], ".githooks");
