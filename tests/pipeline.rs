@@ -347,3 +347,56 @@ fn secret_values_never_reach_any_object() {
     let live = std::fs::read_to_string(repo.root.join(".git/aos/live/w.log")).unwrap_or_default();
     assert!(!live.contains(secret));
 }
+
+#[test]
+fn a_task_committed_by_hand_whose_acceptance_passes_is_done_without_an_agent() {
+    let repo = Repo::new();
+    setup(&repo, "autonomous", IMPLEMENT, APPROVE, THREE_TASKS);
+    repo.aos_ok(&["hooks", "install"]);
+    let wt = repo.worktree("w");
+    // T1 by hand (its acceptance passes); then work towards T2 that does not pass yet.
+    std::fs::write(wt.join("T1.txt"), "by a person\n").unwrap();
+    repo.cmd_in(&wt, "git", &["add", "T1.txt"]);
+    let out = repo.cmd_in(&wt, "git", &["commit", "-q", "-m", "T1 by hand"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manual = repo.git(&["rev-parse", "aos/w"]).trim().to_owned();
+    std::fs::write(wt.join("notes.txt"), "thinking about T2\n").unwrap();
+    repo.cmd_in(&wt, "git", &["add", "notes.txt"]);
+    let out = repo.cmd_in(
+        &wt,
+        "git",
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            "T2 notes\n\nAos-Task: T2",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("T1 done by hand"), "{}", stderr(&out));
+    // No agent ran for T1; T2, whose hand-made commit does not pass, went to the agent.
+    let implement = prompts(&repo, "implement");
+    assert_eq!(implement.len(), 2, "T2 and T3 only");
+    let tasks: toml::Value =
+        toml::from_str(&repo.git(&["show", "refs/aos/ws/w:tasks.toml"])).unwrap();
+    assert_eq!(tasks["task"][0]["status"].as_str(), Some("done"));
+    assert_eq!(tasks["task"][0]["commit"].as_str(), Some(manual.as_str()));
+    assert_eq!(tasks["task"][1]["status"].as_str(), Some("done"));
+    assert!(tasks["task"][1]["manual_commit"].as_str().is_some());
+    assert_ne!(
+        tasks["task"][1]["commit"].as_str(),
+        tasks["task"][1]["manual_commit"].as_str()
+    );
+    let history = repo.git(&["log", "--format=%s", "refs/aos/ws/w"]);
+    assert!(history.contains("T1 done by hand ->"), "{history}");
+    let plan = repo.git(&["show", "refs/aos/ws/w:plan.md"]);
+    assert!(plan.contains("### [x] T1"), "{plan}");
+    let status: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["status", "w", "--json"])).unwrap();
+    assert_eq!(status["status"], "complete");
+    repo.git(&["fsck", "--strict"]);
+}

@@ -56,15 +56,19 @@ pub(super) async fn advance(
             return finish(p, &snap);
         };
         super::stage::skip_absent(&mut t);
-        let step = match t.run.next {
-            Stage::Tests => super::tests_first::run(p, &mut t).await?,
-            Stage::Red => super::red::run(p, &mut t).await?,
-            Stage::Implement => implement::run(p, &mut t).await?,
-            Stage::Test => test::run(p, &mut t).await?,
-            Stage::Review => review::run(p, &mut t).await?,
-            Stage::Qa => quality::run(p, &mut t)?,
-            Stage::Human => super::decide::open_gate(p, &mut t)?,
-            Stage::Commit => commit::run(p, &mut t)?,
+        let step = if let Some(step) = super::by_hand::adopt(p, &mut t).await? {
+            step
+        } else {
+            match t.run.next {
+                Stage::Tests => super::tests_first::run(p, &mut t).await?,
+                Stage::Red => super::red::run(p, &mut t).await?,
+                Stage::Implement => implement::run(p, &mut t).await?,
+                Stage::Test => test::run(p, &mut t).await?,
+                Stage::Review => review::run(p, &mut t).await?,
+                Stage::Qa => quality::run(p, &mut t)?,
+                Stage::Human => super::decide::open_gate(p, &mut t)?,
+                Stage::Commit => commit::run(p, &mut t)?,
+            }
         };
         match step {
             Step::Continue => {}

@@ -8,6 +8,7 @@
 
 mod agents;
 mod amend;
+mod by_hand;
 mod closing;
 mod commit;
 pub mod decide;
