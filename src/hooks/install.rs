@@ -16,7 +16,7 @@ use crate::store::Store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Shims in the shared hooks directory: every worktree runs them (DESIGN §7); off
+    /// Shims in the shared hooks directory: every worktree runs them; off
     /// `aos/*` branches each returns at once, but git still starts a shell per hook.
     Shared,
     /// Shims in `<common dir>/aos/hooks`, which only workstream worktrees point at: other
