@@ -137,14 +137,7 @@ pub fn install(
         write(&dir.join(name), text, 0o755)?;
     }
     write(&dir.join(CHAINED_FILE), &format!("{chained}\n"), 0o644)?;
-    if !git::config_bool(repo, "extensions.worktreeConfig")? {
-        git::config_set(repo, "extensions.worktreeConfig", "true")?;
-        write(
-            &dir.join(EXTENSION_FILE),
-            "set by git aos hooks install\n",
-            0o644,
-        )?;
-    }
+    ensure_extension(repo, &dir)?;
     for wt in worktrees {
         attach(common_dir, wt)?;
     }
@@ -164,6 +157,8 @@ pub fn attach(common_dir: &Path, worktree: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let dir = dir(common_dir);
+    // Install switched it on; on again if someone has switched it off since.
+    ensure_extension(worktree, &dir)?;
     git::run(
         worktree,
         [
@@ -179,6 +174,19 @@ pub fn attach(common_dir: &Path, worktree: &Path) -> anyhow::Result<()> {
             worktree.display()
         )
     })?;
+    Ok(())
+}
+
+/// Switches `extensions.worktreeConfig` on unless it is, noting in `dir` that git aos did.
+fn ensure_extension(repo: &Path, dir: &Path) -> anyhow::Result<()> {
+    if !git::config_bool(repo, "extensions.worktreeConfig")? {
+        git::config_set(repo, "extensions.worktreeConfig", "true")?;
+        write(
+            &dir.join(EXTENSION_FILE),
+            "set by git aos hooks install\n",
+            0o644,
+        )?;
+    }
     Ok(())
 }
 

@@ -110,6 +110,8 @@ fn a_workstream_made_later_points_at_the_shims_and_uninstall_leaves_no_trace() {
     repo.aos_ok(&["hooks", "install", "--scope", "workstreams"]);
     // `install` with no scope keeps the one installed.
     repo.aos_ok(&["hooks", "install"]);
+    // Someone switches the extension off: the next workstream switches it on again.
+    repo.git(&["config", "--unset", "extensions.worktreeConfig"]);
     let plan = repo.tmp.path().join("plan.md");
     std::fs::write(&plan, crate::PLAN).unwrap();
     repo.aos_ok(&["new", "later", "--plan", plan.to_str().unwrap()]);
