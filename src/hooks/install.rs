@@ -148,6 +148,8 @@ pub fn install(store: &Store, cwd: &Path, scope: Option<Scope>) -> anyhow::Resul
             Ok(report)
         }
         Scope::Workstreams => {
+            // Refused before anything changes.
+            scoped::refuse_unsafe_layout(&repo_root(store))?;
             let mut shared = uninstall_shared(store, cwd)?;
             let dir = &shared.dir;
             let chained = match &dir.hooks_path {

@@ -275,7 +275,7 @@ fn worktree_settings(worktree: &Path) -> anyhow::Result<Vec<(String, String)>> {
 
 /// Refuses a layout in which switching `extensions.worktreeConfig` on would change what
 /// the main worktree sees: git then wants `core.bare` and `core.worktree` moved by hand.
-fn refuse_unsafe_layout(repo: &Path) -> anyhow::Result<()> {
+pub fn refuse_unsafe_layout(repo: &Path) -> anyhow::Result<()> {
     let worktree_config = git::config_bool(repo, "extensions.worktreeConfig")?;
     let bare = git::config_bool(repo, "core.bare")?;
     let moved = git::read(repo, ["config", "--local", "--get", "core.worktree"]).is_ok();

@@ -176,3 +176,21 @@ fn a_relative_hooks_directory_is_run_on_to_from_the_worktree_the_commit_is_in() 
     assert_eq!(hook_log(&fx.wt), "pre-commit\n");
     assert!(fx.note("HEAD").contains("task: T1"), "{}", fx.note("HEAD"));
 }
+
+#[test]
+fn a_layout_the_extension_would_change_is_refused_and_nothing_moves() {
+    let repo = Repo::new();
+    repo.aos_ok(&["init", "--yes"]);
+    let top = repo.root.to_str().unwrap().to_owned();
+    repo.git(&["config", "core.worktree", &top]);
+    let before = std::fs::read(repo.path(".git/hooks/pre-commit")).unwrap();
+    let out = repo.aos(&["hooks", "install", "--scope", "workstreams"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("core.worktree"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--scope shared"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(repo.path(".git/hooks/pre-commit")).unwrap(),
+        before
+    );
+    assert!(!repo.path(".git/aos/hooks").exists());
+}
