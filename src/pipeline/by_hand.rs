@@ -4,10 +4,10 @@
 //! commit and no agent runs. When they fail (or the task has none, so nothing proves the
 //! work), the run goes on as usual and the agent builds on what the person left.
 
-use crate::store::{Actor, TaskStatus, WsStatus, path};
+use crate::store::Actor;
 
 use super::record::{RunStatus, Stage};
-use super::stage::{Step, TaskCtx, save};
+use super::stage::{Step, TaskCtx};
 use super::{Pipeline, agents};
 
 /// Finishes a fresh run of a task done by hand when its acceptance passes; `None` lets
@@ -71,28 +71,7 @@ pub(super) async fn adopt(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Optio
             Actor::Tool,
         )
         .trailer("Aos-Commit", &manual);
-    let id = t.task.id.clone();
-    let snap = p.store.find(&t.name)?;
-    let plan_text = p
-        .store
-        .read_file(&snap, path::PLAN)?
-        .and_then(|bytes| crate::plan::tick(&String::from_utf8_lossy(&bytes), &id).ok());
-    save(p, t, &event, |tx| {
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::Done;
-            task.commit = Some(manual.clone());
-        }
-        tx.set_tasks(&tasks)?;
-        if let Some(text) = &plan_text {
-            tx.put(path::PLAN, text.clone());
-        }
-        let ws = tx.ws_mut();
-        ws.current_task = None;
-        ws.status = WsStatus::Running;
-        ws.reason = None;
-        Ok(())
-    })?;
+    super::commit::save_done(p, t, &event, &manual, |_| {})?;
     p.ui.status(format_args!(
         "{}: {} done by hand in {short}; its acceptance passes",
         t.name, t.task.id

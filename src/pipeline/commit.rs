@@ -6,7 +6,7 @@
 
 use crate::git;
 use crate::plan;
-use crate::store::{Actor, TaskStatus, WsStatus, path, trailer};
+use crate::store::{Actor, Event, TaskRecord, TaskStatus, WsStatus, path, trailer};
 
 use super::Pipeline;
 use super::record::{RunStatus, Stage};
@@ -50,7 +50,7 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             Actor::Tool,
         )
         .trailer("Aos-Commit", &sha);
-    let (id, attempts) = (t.task.id.clone(), t.run.attempt);
+    let attempts = t.run.attempt;
     // Outputs the plan declares and the agent did not record keep the plan's value.
     let declared: Vec<(String, String)> = t
         .task
@@ -58,28 +58,13 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         .iter()
         .map(|o| (o.name.clone(), o.value.clone()))
         .collect();
-    let plan_text = plan_in_state(p, t)?;
-    save(p, t, &event, |tx| {
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::Done;
-            task.commit = Some(sha.clone());
-            for (name, value) in &declared {
-                task.outputs
-                    .entry(name.clone())
-                    .or_insert_with(|| value.clone());
-            }
-            task.attempts = attempts;
+    save_done(p, t, &event, &sha, |task| {
+        for (name, value) in &declared {
+            task.outputs
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
         }
-        tx.set_tasks(&tasks)?;
-        if let Some(text) = &plan_text {
-            tx.put(path::PLAN, text.clone());
-        }
-        let ws = tx.ws_mut();
-        ws.current_task = None;
-        ws.status = WsStatus::Running;
-        ws.reason = None;
-        Ok(())
+        task.attempts = attempts;
     })?;
     p.ui.status(format_args!(
         "{}: {} committed as {}",
@@ -156,6 +141,35 @@ fn tick_plan(p: &Pipeline, t: &TaskCtx) -> anyhow::Result<()> {
     }
     std::fs::write(&file, plan::tick(&text, &t.task.id)?)?;
     Ok(())
+}
+
+/// Saves the run with its task done as `sha` (`more` sets the task's other fields), the
+/// task ticked in the state's plan, and the workstream ready for its next task.
+pub(super) fn save_done(
+    p: &Pipeline,
+    t: &TaskCtx,
+    event: &Event,
+    sha: &str,
+    more: impl Fn(&mut TaskRecord),
+) -> anyhow::Result<()> {
+    let plan_text = plan_in_state(p, t)?;
+    save(p, t, event, |tx| {
+        let mut tasks = tx.tasks()?;
+        if let Some(task) = tasks.get_mut(&t.task.id) {
+            task.status = TaskStatus::Done;
+            task.commit = Some(sha.to_owned());
+            more(task);
+        }
+        tx.set_tasks(&tasks)?;
+        if let Some(text) = &plan_text {
+            tx.put(path::PLAN, text.clone());
+        }
+        let ws = tx.ws_mut();
+        ws.current_task = None;
+        ws.status = WsStatus::Running;
+        ws.reason = None;
+        Ok(())
+    })
 }
 
 /// Returns the state's plan with the task ticked, so state and branch agree.
