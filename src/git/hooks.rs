@@ -21,20 +21,17 @@ pub const HOOK_ENV: &[&str] = &[
 
 /// Returns the directory git runs hooks from when a command runs in `dir`: `core.hooksPath`
 /// (a relative one taken from the worktree top, `~` expanded) or `<common dir>/hooks`.
-pub fn hooks_dir(dir: &Path) -> anyhow::Result<PathBuf> {
-    let path = PathBuf::from(read(dir, ["rev-parse", "--git-path", "hooks"])?);
-    Ok(dir.join(path))
-}
-
-/// Returns the directory git runs hooks from in `dir` when `core.hooksPath` is `value`
-/// (a command-line setting wins over every config file, a worktree's own included).
-pub fn hooks_dir_for(dir: &Path, value: &str) -> anyhow::Result<PathBuf> {
-    let setting = format!("core.hooksPath={value}");
-    let path = PathBuf::from(read(
-        dir,
-        ["-c", &setting, "rev-parse", "--git-path", "hooks"],
-    )?);
-    Ok(dir.join(path))
+/// With `value`, as if `core.hooksPath` were `value` (a command-line setting wins over
+/// every config file, a worktree's own included).
+pub fn hooks_dir(dir: &Path, value: Option<&str>) -> anyhow::Result<PathBuf> {
+    let mut args = Vec::new();
+    let setting;
+    if let Some(value) = value {
+        setting = format!("core.hooksPath={value}");
+        args.extend(["-c", setting.as_str()]);
+    }
+    args.extend(["rev-parse", "--git-path", "hooks"]);
+    Ok(dir.join(read(dir, args)?))
 }
 
 /// Returns `core.hooksPath` as written and the scope that set it (`local`, `global`,

@@ -108,12 +108,14 @@ pub fn status(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
         .map(|hook| inspect(&dir.path, hook))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let common = &store.paths().common_dir;
-    let workstreams = match scoped::status(common, &workstream_worktrees(store)?)? {
-        Some(scoped) => Some(ScopedReport {
+    let workstreams = if scoped::is_installed(common) {
+        let scoped = scoped::status(common, &workstream_worktrees(store)?)?;
+        Some(ScopedReport {
             hooks: scoped_files(&scoped)?,
             scoped,
-        }),
-        None => None,
+        })
+    } else {
+        None
     };
     let scope = if workstreams.is_some() {
         Some(Scope::Workstreams)
@@ -142,7 +144,7 @@ pub fn install(store: &Store, cwd: &Path, scope: Option<Scope>) -> anyhow::Resul
     });
     match scope {
         Scope::Shared => {
-            let detached = scoped::uninstall(&common, &repo_root(store), &all_worktrees(store)?)?;
+            let detached = remove_scoped(store)?;
             let mut report = install_shared(store, cwd)?;
             report.detached = detached;
             Ok(report)
@@ -175,8 +177,7 @@ pub fn install(store: &Store, cwd: &Path, scope: Option<Scope>) -> anyhow::Resul
 
 /// Takes the shims out of the shared hooks directory and the workstream-scoped ones away.
 pub fn uninstall(store: &Store, cwd: &Path) -> anyhow::Result<Report> {
-    let common = &store.paths().common_dir;
-    let detached = scoped::uninstall(common, &repo_root(store), &all_worktrees(store)?)?;
+    let detached = remove_scoped(store)?;
     let mut report = uninstall_shared(store, cwd)?;
     report.detached = detached;
     Ok(report)
@@ -284,13 +285,19 @@ fn workstream_worktrees(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// Returns every worktree of the repository.
-fn all_worktrees(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
-    Ok(crate::git::worktree::list(&repo_root(store))?
+/// Removes the workstream-scoped shims, if there are any, from every worktree of the
+/// repository; returns the worktrees that pointed at them.
+fn remove_scoped(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
+    let common = &store.paths().common_dir;
+    if !scoped::dir(common).exists() {
+        return Ok(Vec::new());
+    }
+    let worktrees: Vec<PathBuf> = crate::git::worktree::list(&repo_root(store))?
         .into_iter()
         .map(|wt| wt.path)
         .filter(|wt| wt.exists())
-        .collect())
+        .collect();
+    scoped::uninstall(common, &repo_root(store), &worktrees)
 }
 
 /// Returns a directory git commands for the whole repository run in.
@@ -366,18 +373,24 @@ fn write(path: &Path, text: &str, new: bool) -> anyhow::Result<()> {
     } else {
         std::fs::metadata(&target)?.permissions().mode()
     };
-    let name = target
+    replace(&target, text, mode)
+}
+
+/// Replaces the file at `path` with `text` and `mode` through a temporary file and a
+/// rename, so that git never runs half a hook.
+pub(super) fn replace(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let tmp = target.with_file_name(format!(".{name}.git-aos.tmp"));
+    let tmp = path.with_file_name(format!(".{name}.git-aos.tmp"));
     let result = std::fs::write(&tmp, text)
         .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
-        .and_then(|()| std::fs::rename(&tmp, &target));
+        .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.with_context(|| format!("could not write `{}`", target.display()))
+    result.with_context(|| format!("could not write `{}`", path.display()))
 }
 
 fn as_str<S: serde::Serializer>(hook: &HookName, s: S) -> Result<S::Ok, S::Error> {

@@ -38,12 +38,12 @@ pub fn locate(store: &Store, cwd: &Path) -> anyhow::Result<HooksDir> {
         settings.retain(|s| !ours(s));
         let setting = settings.pop();
         let path = match &setting {
-            Some((value, _)) => git::hooks::hooks_dir_for(cwd, value)?,
+            Some((value, _)) => git::hooks::hooks_dir(cwd, Some(value))?,
             None => paths.common_dir.join("hooks"),
         };
         (setting, path)
     } else {
-        (settings.pop(), git::hooks::hooks_dir(cwd)?)
+        (settings.pop(), git::hooks::hooks_dir(cwd, None)?)
     };
     let path = normalize(&path);
     let inside = [

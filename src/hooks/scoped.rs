@@ -222,12 +222,9 @@ pub fn uninstall(
     Ok(detached)
 }
 
-/// Returns where the scoped shims stand, or `None` when they are not installed.
-/// `workstreams` are the worktrees of live workstreams.
-pub fn status(common_dir: &Path, workstreams: &[PathBuf]) -> anyhow::Result<Option<Scoped>> {
-    if !is_installed(common_dir) {
-        return Ok(None);
-    }
+/// Returns where the scoped shims stand, when they are installed. `workstreams` are the
+/// worktrees of live workstreams.
+pub fn status(common_dir: &Path, workstreams: &[PathBuf]) -> anyhow::Result<Scoped> {
     let dir = dir(common_dir);
     let chained_to = std::fs::read_to_string(dir.join(CHAINED_FILE))
         .unwrap_or_default()
@@ -246,13 +243,13 @@ pub fn status(common_dir: &Path, workstreams: &[PathBuf]) -> anyhow::Result<Opti
             detached.push(wt.clone());
         }
     }
-    Ok(Some(Scoped {
+    Ok(Scoped {
         dir,
         chained_to,
         forwarded,
         attached,
         detached,
-    }))
+    })
 }
 
 /// Returns whether the per-worktree `core.hooksPath` of `worktree` is `dir`.
@@ -317,19 +314,12 @@ fn remove(path: &Path) -> anyhow::Result<()> {
     std::fs::remove_file(path).with_context(|| format!("could not delete `{}`", path.display()))
 }
 
-/// Writes `text` through a temporary file and a rename, with `mode`.
+/// Writes `text` with `mode` unless the file already holds it.
 fn write(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|t| t == text) {
         return Ok(());
     }
-    let tmp = path.with_extension("git-aos.tmp");
-    let result = std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("could not write `{}`", path.display()))
+    super::install::replace(path, text, mode)
 }
 
 /// Returns `s` as one single-quoted shell word.

@@ -25,13 +25,7 @@ pub(super) async fn adopt(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Optio
         Some(tip) => p.store.is_ancestor(&manual, &tip).unwrap_or(false),
         None => false,
     };
-    let outputs = t.outputs();
-    let Ok(commands) = t
-        .task
-        .commands()
-        .map(|cmd| crate::plan::substitute(cmd, &outputs))
-        .collect::<Result<Vec<_>, _>>()
-    else {
+    let Ok(commands) = t.acceptance() else {
         return Ok(None);
     };
     if !on_branch || commands.is_empty() {

@@ -46,6 +46,15 @@ impl TaskCtx {
             .run(&self.run.id)
     }
 
+    /// Returns the task's acceptance commands with `${ID.outputs.name}` substituted.
+    pub fn acceptance(&self) -> Result<Vec<String>, crate::plan::Error> {
+        let outputs = self.outputs();
+        self.task
+            .commands()
+            .map(|cmd| crate::plan::substitute(cmd, &outputs))
+            .collect()
+    }
+
     /// Returns the outputs recorded by every task, for `${ID.outputs.name}`.
     pub fn outputs(
         &self,

@@ -13,13 +13,9 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let mut commands: Vec<String> = Vec::new();
     commands.extend(p.cfg.project.quick_check.clone());
     commands.extend(p.cfg.project.test.clone());
-    let outputs = t.outputs();
-    let acceptance: Vec<String> = t.task.commands().map(str::to_owned).collect();
-    for cmd in acceptance {
-        match crate::plan::substitute(&cmd, &outputs) {
-            Ok(c) => commands.push(c),
-            Err(e) => return super::stage::fail(p, t, Stage::Test, &e.to_string(), None),
-        }
+    match t.acceptance() {
+        Ok(acceptance) => commands.extend(acceptance),
+        Err(e) => return super::stage::fail(p, t, Stage::Test, &e.to_string(), None),
     }
     p.ui.progress(
         t.name.as_str(),
