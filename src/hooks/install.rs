@@ -373,24 +373,7 @@ fn write(path: &Path, text: &str, new: bool) -> anyhow::Result<()> {
     } else {
         std::fs::metadata(&target)?.permissions().mode()
     };
-    replace(&target, text, mode)
-}
-
-/// Replaces the file at `path` with `text` and `mode` through a temporary file and a
-/// rename, so that git never runs half a hook.
-pub(super) fn replace(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.git-aos.tmp"));
-    let result = std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("could not write `{}`", path.display()))
+    crate::atomic_file::replace(&target, text, Some(mode))
 }
 
 fn as_str<S: serde::Serializer>(hook: &HookName, s: S) -> Result<S::Ok, S::Error> {

@@ -319,7 +319,7 @@ fn write(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|t| t == text) {
         return Ok(());
     }
-    super::install::replace(path, text, mode)
+    crate::atomic_file::replace(path, text, Some(mode))
 }
 
 /// Returns `s` as one single-quoted shell word.

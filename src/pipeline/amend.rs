@@ -173,6 +173,5 @@ fn write_plan_file(snap: &Snapshot, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&file, text)
-        .with_context(|| format!("could not write the plan file `{}`", file.display()))
+    crate::atomic_file::replace(&file, text, None)
 }

@@ -139,8 +139,8 @@ fn tick_plan(p: &Pipeline, t: &TaskCtx) -> anyhow::Result<()> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&file, plan::tick(&text, &t.task.id)?)?;
-    Ok(())
+    // A kill between truncating and writing would leave an empty plan for the resumed run.
+    crate::atomic_file::replace(&file, plan::tick(&text, &t.task.id)?, None)
 }
 
 /// Saves the run with its task done as `sha` (`more` sets the task's other fields), the

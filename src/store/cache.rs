@@ -92,10 +92,7 @@ impl RecordCache {
             .parent()
             .ok_or_else(|| anyhow::anyhow!("cache path has no parent"))?;
         std::fs::create_dir_all(dir)?;
-        // Write aside, then rename: a reader sees the old file or the new one, never half.
-        let tmp = dir.join(format!("records.json.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(&self.file)?)?;
-        std::fs::rename(&tmp, &self.path)?;
-        Ok(())
+        // A reader sees the old file or the new one, never half.
+        crate::atomic_file::replace(&self.path, serde_json::to_vec(&self.file)?, None)
     }
 }
