@@ -82,8 +82,55 @@ fn run_shell_with(
     })
 }
 
+/// Returns whether some live process has `path` open. On Linux the open files of every
+/// process are read from `/proc`; elsewhere a file untouched for a minute counts as
+/// abandoned.
+pub fn file_in_use(path: &Path) -> bool {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() < std::time::Duration::from_secs(60));
+    };
+    procs.flatten().any(|p| {
+        std::fs::read_dir(p.path().join("fd"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l == target))
+    })
+}
+
+/// Returns whether a `git` process runs with its working directory inside `dir` (on
+/// Linux; elsewhere `false`). A commit that runs hooks has closed its index lock's file
+/// while it still holds the lock: this tells it from a lock a killed process left.
+pub fn git_running_in(dir: &Path) -> bool {
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return false;
+    };
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    procs.flatten().any(|p| {
+        std::fs::read_to_string(p.path().join("comm")).is_ok_and(|c| c.trim() == "git")
+            && std::fs::read_link(p.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir))
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_open_here_is_in_use_and_a_closed_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.lock");
+        let file = std::fs::File::create(&path).unwrap();
+        assert!(super::file_in_use(&path));
+        drop(file);
+        assert!(!super::file_in_use(&path));
+    }
+
     #[test]
     fn captures_both_streams_and_the_exit_code() {
         let dir = tempfile::tempdir().unwrap();

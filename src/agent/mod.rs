@@ -11,7 +11,8 @@ mod claude;
 mod codex;
 mod command;
 mod contract;
-mod group;
+pub mod group;
+pub mod interrupt;
 mod invocation;
 mod native;
 mod normalize;
@@ -82,7 +83,7 @@ pub enum Error {
     /// Waiting for the agent process failed.
     #[error("lost track of the agent process")]
     Wait(#[source] std::io::Error),
-    /// Ctrl-C arrived; the agent's process group was stopped.
+    /// Ctrl-C, SIGTERM or SIGHUP arrived; the agent's process group was stopped.
     #[error("interrupted: the agent was stopped")]
     Interrupted,
 }

@@ -39,6 +39,9 @@ pub struct RunLimits {
     pub grace: Duration,
     /// File that receives the redacted output live (`<git-common-dir>/aos/live/<ws>.log`).
     pub live_log: Option<PathBuf>,
+    /// File that records the agent's process group while it runs, so a later process can
+    /// end a group that outlived a killed runner (`group::end_recorded`).
+    pub group_file: Option<PathBuf>,
 }
 
 impl Default for RunLimits {
@@ -50,6 +53,7 @@ impl Default for RunLimits {
             cap_bytes: DEFAULT_CAP_BYTES,
             grace: Duration::from_secs(2),
             live_log: None,
+            group_file: None,
         }
     }
 }
@@ -95,9 +99,9 @@ pub struct RunOutput {
 /// the group are abandoned. Dropping the future kills the group at once.
 ///
 /// The agent has its own process group, so a terminal's Ctrl-C does not reach it: the
-/// runner listens for SIGINT (`tokio::signal::ctrl_c`) and returns
-/// `Error::Interrupted`. Once a run has listened, SIGINT no longer ends the process by
-/// default; callers stop on that error instead.
+/// runner listens for SIGINT, SIGTERM and SIGHUP (`interrupt`) and returns
+/// `Error::Interrupted`. Once a run has listened, those signals no longer end the process
+/// by default; callers stop on that error (or on `interrupt::requested`) instead.
 pub async fn run(
     inv: &Invocation,
     limits: &RunLimits,
@@ -134,6 +138,9 @@ pub async fn run(
         }
     })?;
     let mut group = ProcessGroup::new(child.id());
+    if let Some(path) = &limits.group_file {
+        super::group::record(path, child.id());
+    }
 
     // Dropping the set aborts the readers and the stdin writer with the run.
     let mut tasks = JoinSet::new();
@@ -161,6 +168,9 @@ pub async fn run(
     let end = session.watch(limits).await?;
     session.stop(&group, limits.grace).await?;
     group.disarm();
+    if let Some(path) = &limits.group_file {
+        let _ = std::fs::remove_file(path);
+    }
     tasks.abort_all();
     let duration = started.elapsed();
 

@@ -1,5 +1,6 @@
 //! A spawned agent from its first line of output to the death of its process group:
-//! recording output, the wall-clock limit, the no-output watchdog, Ctrl-C, and the
+//! recording output, the wall-clock limit, the no-output watchdog, Ctrl-C (and SIGTERM,
+//! SIGHUP), and the
 //! SIGTERM-grace-SIGKILL end that every run goes through.
 
 use std::process::ExitStatus;
@@ -30,7 +31,7 @@ pub(crate) enum End {
     TimedOut,
     /// The no-output watchdog fired.
     Idle,
-    /// Ctrl-C arrived.
+    /// Ctrl-C, SIGTERM or SIGHUP arrived.
     Interrupted,
 }
 
@@ -61,9 +62,12 @@ impl Session<'_> {
         };
         let wall = sleep_until(after(limits.timeout));
         let idle = sleep_until(after(limits.idle_timeout));
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(wall, idle, ctrl_c);
-        let mut ctrl_c_live = true;
+        let mut interrupt = super::interrupt::listen();
+        if super::interrupt::requested().is_some() {
+            return Ok(End::Interrupted);
+        }
+        tokio::pin!(wall, idle);
+        let mut interrupt_live = true;
         loop {
             tokio::select! {
                 status = self.child.wait() => {
@@ -81,12 +85,9 @@ impl Session<'_> {
                 },
                 () = &mut wall, if !limits.timeout.is_zero() => return Ok(End::TimedOut),
                 () = &mut idle, if !limits.idle_timeout.is_zero() => return Ok(End::Idle),
-                res = &mut ctrl_c, if ctrl_c_live => match res {
+                res = interrupt.changed(), if interrupt_live => match res {
                     Ok(()) => return Ok(End::Interrupted),
-                    Err(e) => {
-                        tracing::warn!("cannot listen for Ctrl-C: {e}");
-                        ctrl_c_live = false;
-                    }
+                    Err(_) => interrupt_live = false,
                 },
             }
         }

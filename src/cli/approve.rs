@@ -15,11 +15,11 @@ pub struct ApproveArgs {
 }
 
 /// Approves.
-pub fn run(ui: &Ui, args: ApproveArgs) -> anyhow::Result<()> {
+pub async fn run(ui: &Ui, args: ApproveArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let p = Pipeline::open(&ctx, ui)?;
-    match resolve::approve(&p, &name)? {
+    match resolve::approve(&p, &name).await? {
         Approved::Task { commit } => ui.status(format_args!(
             "approved; committed {} on `aos/{name}`",
             &commit[..commit.len().min(12)]

@@ -117,7 +117,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Archive(args) => archive::run(ui, args),
         Command::Run(args) => run::run(ui, args).await,
         Command::Show(args) => show::run(ui, args),
-        Command::Approve(args) => approve::run(ui, args),
+        Command::Approve(args) => approve::run(ui, args).await,
         Command::Reject(args) => reject::run(ui, args),
         Command::Reset(args) => reset::run(ui, args),
         Command::Clarify(args) => clarify::run(ui, args),

@@ -32,6 +32,7 @@ struct ShowView {
     final_review: Option<FinalReview>,
     uat: Option<UatGate>,
     questions: Vec<clarify::Clarification>,
+    custody: Vec<String>,
     diff: String,
     commands: Vec<String>,
 }
@@ -53,11 +54,22 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         }
     }
     let wt = std::path::Path::new(&snap.ws.worktree);
-    let diff = if wt.is_dir() {
-        git::read(wt, ["diff", "HEAD"])?
-    } else {
-        String::new()
+    let checkout = git::Checkout::locate(ctx.common_dir(), wt).ok();
+    let diff = match (&checkout, &gate) {
+        // What waits at the gate is the tested and reviewed tree, not whatever the
+        // worktree holds now.
+        (
+            Some(co),
+            Some(review::ReviewGate {
+                base: Some(base),
+                tree: Some(tree),
+                ..
+            }),
+        ) => git::change::diff(co, base, tree, usize::MAX)?,
+        (Some(co), _) => co.read(["diff", "HEAD"])?,
+        (None, _) => String::new(),
     };
+    let custody = custody_lines(&ctx, &snap, gate.as_ref())?;
     let plan_gate: Option<PlanGate> = ctx.store.read_toml(&snap, plan::PATH)?;
     let final_review = ctx
         .store
@@ -101,6 +113,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         final_review,
         uat,
         questions,
+        custody,
         diff,
         commands,
     };
@@ -174,6 +187,12 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             q.id, q.asked_by, q.asked_at, q.question
         ));
     }
+    if !view.custody.is_empty() {
+        ui.data("\nwhat agents did beyond their files (none of it landed as it was):");
+        for line in &view.custody {
+            ui.data(format_args!("  - {line}"));
+        }
+    }
     if !view.diff.is_empty() {
         ui.data(format_args!("\n{}", view.diff));
     }
@@ -186,4 +205,35 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Returns what the custody guard found in the run of the task at the gate, or of the
+/// task the workstream is on (or that failed).
+fn custody_lines(
+    ctx: &Ctx,
+    snap: &crate::store::Snapshot,
+    gate: Option<&review::ReviewGate>,
+) -> anyhow::Result<Vec<String>> {
+    if let Some(g) = gate {
+        return Ok(g.custody.clone());
+    }
+    let tasks = ctx.store.tasks(snap)?;
+    let task = snap
+        .ws
+        .current_task
+        .as_ref()
+        .and_then(|id| tasks.get(id))
+        .or_else(|| {
+            tasks
+                .tasks
+                .iter()
+                .find(|t| t.status == crate::store::TaskStatus::Failed)
+        });
+    let Some(run) = task.and_then(|t| t.last_run.clone()) else {
+        return Ok(Vec::new());
+    };
+    let record: Option<crate::pipeline::record::RunRecord> = ctx
+        .store
+        .read_toml(snap, &crate::pipeline::record::RunRecord::path(&run))?;
+    Ok(record.map(|r| r.custody).unwrap_or_default())
 }

@@ -142,12 +142,12 @@ fn prepare(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
     write(&repo, crate::config::FILE_NAME, &aos_toml(&exe))?;
     write(&repo, ".gitignore", "")?;
-    git::change::stage_all(&repo)?;
     let who = git::change::Identity {
         author_name: "git aos demo",
         author_email: "demo@localhost",
     };
-    git::change::commit(&repo, "Start textkit\n", &who)?;
+    let checkout = git::Checkout::locate(&repo.join(".git"), &repo)?;
+    git::change::commit_all(&checkout, "Start textkit\n", &who)?;
     git::config_add_unique(&repo, "notes.rewriteRef", crate::store::refs::NOTES)?;
     Ok(repo)
 }

@@ -8,7 +8,7 @@ use crate::git;
 
 /// Reviews the staged change in `worktree` and writes the verdict JSON to `result`.
 pub fn review(worktree: &Path, result: &Path) -> anyhow::Result<()> {
-    let files = git::change::staged_files(worktree)?;
+    let files = git::change::staged_files_here(worktree)?;
     let missing: Vec<&String> = files
         .iter()
         .filter(|f| f.starts_with("bin/"))

@@ -36,6 +36,18 @@ pub struct ReviewGate {
     /// The implementing agent's summary.
     #[serde(default)]
     pub agent_summary: String,
+    /// The branch tip the change starts from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// The tree that was tested and reviewed: what `approve` commits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree: Option<String>,
+    /// What agents did beyond writing files during the run (custody findings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custody: Vec<String>,
+    /// Whether the reviewer was the agent that made the attempt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_review: bool,
 }
 
 /// Returns the pending review gate, if any.

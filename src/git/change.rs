@@ -1,28 +1,28 @@
-//! What the pipeline does to a workstream worktree with git: stage everything, show the
-//! diff, commit with git aos's identity, and discard a task's changes on `reset`.
+//! What the pipeline reads and does with git on a workstream's checkout: the change from
+//! a base to a tree (stat, diff, files), the commits of a range, the index after a
+//! commit, and discarding a task's changes on `reset`. Every command names the worktree
+//! explicitly (`Checkout`).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
-use anyhow::Context as _;
+use super::checkout::Checkout;
+use super::read;
 
-use super::{command, read, run};
-
-/// Stages every change (tracked, new, deleted), honouring `.gitignore`.
-pub fn stage_all(wt: &Path) -> anyhow::Result<()> {
-    run(wt, ["add", "-A"]).map(drop)
+/// Returns `git diff --stat` from `from` to `to` (commits or trees).
+pub fn stat(co: &Checkout, from: &str, to: &str) -> anyhow::Result<String> {
+    co.read(["diff", "--stat", from, to])
 }
 
-/// Returns `git diff --stat` of the staged changes against HEAD.
-pub fn staged_stat(wt: &Path) -> anyhow::Result<String> {
-    read(wt, ["diff", "--cached", "--stat", "HEAD"])
-}
-
-/// Returns the staged diff against HEAD, cut to `cap` bytes (on a line boundary).
-pub fn staged_diff(wt: &Path, cap: usize) -> anyhow::Result<String> {
-    let text = read(wt, ["diff", "--cached", "HEAD"])?;
+/// Returns the diff from `from` to `to` (commits or trees), cut to `cap` bytes on a line
+/// boundary.
+pub fn diff(co: &Checkout, from: &str, to: &str, cap: usize) -> anyhow::Result<String> {
+    let text = co.read(["diff", from, to])?;
     Ok(cut(text, cap))
+}
+
+/// Returns the diff of one path from `from` to `to`.
+pub fn diff_path(co: &Checkout, from: &str, to: &str, path: &str) -> anyhow::Result<String> {
+    co.read(["diff", from, to, "--", path])
 }
 
 /// Returns `text` cut to at most `cap` bytes at a line end, saying how much is left out.
@@ -42,10 +42,50 @@ fn cut(text: String, cap: usize) -> String {
     )
 }
 
-/// Returns the paths of the staged changes against HEAD.
-pub fn staged_files(wt: &Path) -> anyhow::Result<Vec<String>> {
+/// Sets the index of the checkout to `commit` after it landed on the checked-out branch,
+/// keeping the stat data of unchanged files (`git reset --mixed`).
+pub fn index_to_head(co: &Checkout) -> anyhow::Result<()> {
+    co.run(["reset", "--quiet"]).map(drop)
+}
+
+/// Discards every uncommitted change in the checkout, untracked files included.
+pub fn discard_changes(co: &Checkout) -> anyhow::Result<()> {
+    co.run(["reset", "--quiet", "--hard", "HEAD"])?;
+    co.run(["clean", "-fdq"]).map(drop)
+}
+
+/// The identity a commit is made with.
+pub struct Identity<'a> {
+    /// Author name.
+    pub author_name: &'a str,
+    /// Author email.
+    pub author_email: &'a str,
+}
+
+/// Commits everything in the checkout with `message` (the user's hooks run, git aos's do
+/// not); returns the new commit. For repositories git aos makes itself (the demo).
+pub fn commit_all(co: &Checkout, message: &str, who: &Identity<'_>) -> anyhow::Result<String> {
+    co.run(["add", "-A"])?;
+    let out = co.run_with_input_env(
+        &["commit", "--quiet", "--file=-"],
+        message.as_bytes(),
+        &[
+            ("GIT_AUTHOR_NAME", who.author_name),
+            ("GIT_AUTHOR_EMAIL", who.author_email),
+            ("GIT_COMMITTER_NAME", "git-aos"),
+            ("GIT_COMMITTER_EMAIL", "aos@localhost"),
+        ],
+    )?;
+    drop(out);
+    co.read(["rev-parse", "HEAD"])
+}
+
+/// Returns the paths the index of the repository found from `dir` holds staged against
+/// HEAD. For programs that run as agents in a worktree (the demo's reviewer), which see
+/// the worktree as any git command run there does.
+pub fn staged_files_here(dir: &Path) -> anyhow::Result<Vec<String>> {
     let text = read(
-        wt,
+        dir,
         ["diff", "--cached", "--name-only", "--no-renames", "HEAD"],
     )?;
     Ok(text
@@ -55,91 +95,14 @@ pub fn staged_files(wt: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// Returns the staged blob id of each of `paths` that is in the index (a deleted file
-/// is left out), so a later call shows whether a file changed in between.
-pub fn staged_blobs(
-    wt: &Path,
-    paths: &[String],
-) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
-    if paths.is_empty() {
-        return Ok(Default::default());
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cut_keeps_whole_lines_and_says_how_much_is_left_out() {
+        let text = "line one\nline two\nline three\n".to_owned();
+        let cut = super::cut(text.clone(), 12);
+        assert!(cut.starts_with("line one\n["), "{cut}");
+        assert!(cut.contains(&format!("of {}", text.len())));
+        assert_eq!(super::cut(text.clone(), 100), text);
     }
-    let mut args = vec!["ls-files", "--stage", "-z", "--"];
-    args.extend(paths.iter().map(String::as_str));
-    let out = run(wt, args)?;
-    // `<mode> <blob> <stage>\t<path>`, NUL-terminated.
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .split('\0')
-        .filter_map(|entry| {
-            let (meta, path) = entry.split_once('\t')?;
-            let blob = meta.split_whitespace().nth(1)?;
-            Some((path.to_owned(), blob.to_owned()))
-        })
-        .collect())
-}
-
-/// Returns `git diff --stat` of everything committed on the branch since `from`.
-pub fn range_stat(wt: &Path, from: &str) -> anyhow::Result<String> {
-    read(wt, ["diff", "--stat", &format!("{from}..HEAD")])
-}
-
-/// Returns the diff of everything committed on the branch since `from`, cut to `cap`
-/// bytes (on a line boundary).
-pub fn range_diff(wt: &Path, from: &str, cap: usize) -> anyhow::Result<String> {
-    let text = read(wt, ["diff", &format!("{from}..HEAD")])?;
-    Ok(cut(text, cap))
-}
-
-/// Returns the commit checked out in the worktree.
-pub fn head(wt: &Path) -> anyhow::Result<String> {
-    read(wt, ["rev-parse", "HEAD"])
-}
-
-/// Returns the full message of the commit checked out in the worktree.
-pub fn head_message(wt: &Path) -> anyhow::Result<String> {
-    read(wt, ["log", "-1", "--format=%B", "HEAD"])
-}
-
-/// The identity a pipeline commit is made with.
-pub struct Identity<'a> {
-    /// Author name (the agent, via git aos).
-    pub author_name: &'a str,
-    /// Author email.
-    pub author_email: &'a str,
-}
-
-/// Commits the staged changes with `message`; returns the new commit.
-///
-/// The committer is git aos, so no git identity needs to be configured. The user's own
-/// hooks run as for any commit; git aos's hooks do not (`AOS_INTERNAL`).
-pub fn commit(wt: &Path, message: &str, who: &Identity<'_>) -> anyhow::Result<String> {
-    let mut child = command(wt)
-        .args(["commit", "--quiet", "--file=-"])
-        .env("GIT_AUTHOR_NAME", who.author_name)
-        .env("GIT_AUTHOR_EMAIL", who.author_email)
-        .env("GIT_COMMITTER_NAME", "git-aos")
-        .env("GIT_COMMITTER_EMAIL", "aos@localhost")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("could not run `git commit`")?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(message.as_bytes())?;
-    }
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        anyhow::bail!(
-            "`git commit` failed: {}{}",
-            String::from_utf8_lossy(&out.stdout).trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    head(wt)
-}
-
-/// Discards every uncommitted change in the worktree, untracked files included.
-pub fn discard_changes(wt: &Path) -> anyhow::Result<()> {
-    run(wt, ["reset", "--quiet", "--hard", "HEAD"])?;
-    run(wt, ["clean", "-fdq"]).map(drop)
 }

@@ -4,6 +4,7 @@
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
 pub mod change;
+pub mod checkout;
 pub mod hooks;
 pub mod merge;
 pub mod worktree;
@@ -14,6 +15,7 @@ use std::process::{Command, Output, Stdio};
 
 use anyhow::Context as _;
 
+pub use checkout::{Checkout, Head, Link};
 pub use worktree::{Worktree, WorktreeChange};
 
 /// Environment variable that tells git aos's hooks a command comes from git aos itself.
@@ -41,21 +43,37 @@ where
         .map(|a| a.as_ref().to_string_lossy().into_owned())
         .collect();
     tracing::debug!(dir = %dir.display(), "git {}", shown.join(" "));
-    let mut out = command(dir)
-        .args(&args)
-        .output()
-        .context("could not run `git`; is it installed and on PATH?")?;
-    // Another git process (a killed run's orphan `git commit`, say) may hold the index
-    // lock for a moment: wait for it rather than fail.
+    let out = retry_on_index_lock(|| {
+        command(dir)
+            .args(&args)
+            .output()
+            .context("could not run `git`; is it installed and on PATH?")
+    })?;
+    check(out, &shown)
+}
+
+/// Runs `attempt` again while git says another process holds an index lock, for up to
+/// two seconds: a person's `git status` in the same worktree holds it for a moment. A
+/// lock left by a killed process is not waited out here; the pipeline clears it before
+/// it starts (`pipeline::custody`).
+fn retry_on_index_lock(
+    mut attempt: impl FnMut() -> anyhow::Result<Output>,
+) -> anyhow::Result<Output> {
+    let mut out = attempt()?;
     let mut waited = 0;
     while !out.status.success()
         && String::from_utf8_lossy(&out.stderr).contains("index.lock")
-        && waited < 100
+        && waited < 20
     {
         std::thread::sleep(std::time::Duration::from_millis(100));
         waited += 1;
-        out = command(dir).args(&args).output()?;
+        out = attempt()?;
     }
+    Ok(out)
+}
+
+/// Returns `out` when git succeeded, else an error naming the command and git's stderr.
+fn check(out: Output, shown: &[String]) -> anyhow::Result<Output> {
     if !out.status.success() {
         anyhow::bail!(
             "`git {}` failed: {}",

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::agent::{self, Adapter, AgentSpec, Execution, Request, Role, RunLimits, RunOutput};
 
+use super::custody;
 use super::record::{RunRecord, Stage, StageRecord};
 use super::stage::{TaskCtx, cap_log};
 
@@ -64,39 +65,44 @@ pub(super) async fn run_command(
     let limits = RunLimits {
         timeout: COMMAND_TIMEOUT,
         idle_timeout: Duration::ZERO,
+        group_file: Some(scratch.join(agent::group::RECORD_FILE)),
         ..RunLimits::default()
     };
     Ok(agent::run(&inv, &limits, &p.redactor).await?)
 }
 
-/// What one agent invocation of a stage left: the execution, its stage record, and its
-/// log as (path in the state tree, capped text).
+/// What one agent invocation of a stage left: the execution, its stage record, its log
+/// as (path in the state tree, capped text), and why the run must stop when the custody
+/// guard could not bring the worktree back.
 pub(super) struct AgentRun {
     pub exec: Execution,
     pub record: StageRecord,
     pub log: (String, String),
+    pub stop: Option<String>,
 }
 
 /// Runs `agent` for `stage` of the task: waits for the agent's slot (`max_parallel`),
-/// streams to the live log, and returns the outcome with its record and log.
+/// streams to the live log, then brings the worktree back to custody (what the agent
+/// did beyond its files goes to `t.run.custody`), and returns the outcome with its record
+/// and log.
 pub(super) async fn invoke(
     p: &Pipeline,
-    t: &TaskCtx,
+    t: &mut TaskCtx,
     stage: Stage,
     agent: &str,
     spec: &AgentSpec,
     req: &Request,
 ) -> anyhow::Result<AgentRun> {
-    let mut limits = RunLimits::for_spec(spec);
-    limits.live_log = Some(p.live_log(&t.name));
+    let limits = p.limits(spec, &t.name, &req.scratch_dir);
     let what = format!(
         "{} {} (attempt {}, agent {agent})",
         t.task.id,
         stage.as_str(),
         t.run.attempt
     );
-    p.ui.progress(t.name.as_str(), what);
+    p.ui.progress(t.name.as_str(), &what);
     let started = crate::store::now_precise();
+    let heads = custody::watch(p)?;
     let exec = {
         let _slot = match p.agent_slots.get(agent) {
             Some(sem) => Some(sem.clone().acquire_owned().await?),
@@ -104,22 +110,25 @@ pub(super) async fn invoke(
         };
         agent::invoke(spec, req, &limits, &p.redactor).await?
     };
+    let who = format!(
+        "{} {} (attempt {}, {agent})",
+        t.task.id,
+        stage.as_str(),
+        t.run.attempt
+    );
+    let report = custody::after_agent(p, &t.place(), &heads, &who)?;
+    t.run.custody.extend(report.lines);
     let mut record =
         super::implement::agent_stage_record(stage, t.run.attempt, started, agent, &exec.outcome);
     let path = RunRecord::log_path(&t.run.id, stage, t.run.attempt);
-    let text = match &exec.output {
-        Some(o) => cap_log(
-            &format!("{}{}", o.stdout, o.stderr),
-            p.cfg.project.log_cap as usize,
-        ),
-        None => exec.outcome.reasons.join("\n"),
-    };
+    let text = exec_log(p, &exec);
     record.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
     record.log = path.rsplit('/').next().map(str::to_owned);
     Ok(AgentRun {
         exec,
         record,
         log: (path, text),
+        stop: report.stop,
     })
 }
 

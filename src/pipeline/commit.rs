@@ -1,6 +1,12 @@
 //! COMMIT: one commit on the workstream branch with the task's trailers and its plan
 //! checkbox ticked, a provenance note on it, and the task marked done.
 //!
+//! The commit is written in-process from the tree TEST tested and REVIEW reviewed (plus
+//! the plan's tick), on top of the run's base, and the branch moves to it by
+//! compare-and-swap: nothing an agent did to HEAD, the index or other branches can put
+//! anything else on any branch. The worktree is hashed once more first; files changed
+//! since review by anyone but a person at the gate (who `approve` re-tests) are put back.
+//!
 //! Idempotent across crashes: if the branch tip already carries this run's `Aos-Run`
 //! trailer, the commit happened before the crash and is adopted, never made twice.
 
@@ -9,37 +15,44 @@ use crate::plan;
 use crate::store::{Actor, Event, TaskRecord, TaskStatus, WsStatus, path, trailer};
 
 use super::Pipeline;
+use super::custody;
 use super::record::{RunStatus, Stage};
 use super::stage::{Step, TaskCtx, fail, save};
 
 /// Lands the task.
 pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
-    let head_msg = git::change::head_message(&t.worktree)?;
-    let sha = if trailer(&head_msg, "Aos-Run") == Some(t.run.id.as_str()) {
-        git::change::head(&t.worktree)?
-    } else {
-        tick_plan(p, t)?;
-        git::change::stage_all(&t.worktree)?;
-        if git::change::staged_files(&t.worktree)?.is_empty() {
-            return fail(
-                p,
-                t,
-                Stage::Commit,
-                "nothing to commit: the worktree has no changes",
-                None,
-            );
+    let tip = p.store.branch_tip(&t.ws.branch)?;
+    let adopted = match &tip {
+        Some(tip) if tip != t.base() => {
+            let msg = p.store.commit_message(tip)?;
+            (trailer(&msg, "Aos-Run") == Some(t.run.id.as_str())).then(|| tip.clone())
         }
-        let agent = t.run.agent.clone().unwrap_or_else(|| "git-aos".into());
-        let who = git::change::Identity {
-            author_name: &format!("{agent} via git-aos"),
-            author_email: "aos@localhost",
-        };
-        match git::change::commit(&t.worktree, &message(t), &who) {
-            Ok(sha) => sha,
-            Err(e) => return fail(p, t, Stage::Commit, &format!("{e:#}"), None),
+        _ => None,
+    };
+    let sha = match adopted {
+        Some(sha) => {
+            sync_plan_file(p, t, &sha)?;
+            git::change::index_to_head(&t.checkout)?;
+            sha
+        }
+        None => {
+            // Whatever moved HEAD or the branch since the last agent stage is undone
+            // (and kept) before anything lands.
+            let heads = custody::watch(p)?;
+            let report =
+                custody::after_agent(p, &t.place(), &heads, &format!("{} commit", t.task.id))?;
+            t.run.custody.extend(report.lines);
+            if let Some(why) = report.stop {
+                return fail(p, t, Stage::Commit, &why, None);
+            }
+            match write(p, t)? {
+                Ok(sha) => sha,
+                Err(why) => return fail(p, t, Stage::Commit, &why, None),
+            }
         }
     };
     p.store.note_set(&sha, &note(t))?;
+    p.store.drop_rescues(&t.name, Some(&t.run.id))?;
     t.run.commit = Some(sha.clone());
     t.run.status = RunStatus::Done;
     t.run.ended_at = Some(crate::store::now_rfc3339());
@@ -79,6 +92,53 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     Ok(Step::TaskDone)
 }
 
+/// Writes the task's commit and moves the branch to it. `Err(why)` when nothing may land.
+fn write(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>> {
+    let now = t.checkout.write_tree()?;
+    let tree = match t.run.tree.clone() {
+        Some(tree) => tree,
+        None => now.clone(),
+    };
+    if now != tree {
+        let files = p.store.changed_between(&tree, &now)?;
+        t.checkout.restore_tree(&tree)?;
+        let line = format!(
+            "{} commit: files changed after they were tested and reviewed ({}); they were put \
+             back, and what lands is what was tested and reviewed",
+            t.task.id,
+            files.join(", ")
+        );
+        p.ui.warn(&line);
+        t.run.custody.push(line);
+    }
+    let base = t.base().to_owned();
+    if p.store.tree_of_any(&base)? == tree {
+        return Ok(Err("nothing to commit: the worktree has no changes".into()));
+    }
+    let tree = tick_plan(p, t, &tree)?;
+    let agent = t.run.agent.clone().unwrap_or_else(|| "git-aos".into());
+    let sha = p
+        .store
+        .write_task_commit(&tree, &base, &message(t), &agent)?;
+    if !p.store.move_branch(
+        &t.ws.branch,
+        &sha,
+        &base,
+        &format!("{} {}", t.name, t.task.id),
+    )? {
+        return Ok(Err(format!(
+            "`{}` moved away from the run's base {} while the task was being committed; \
+             nothing landed",
+            t.ws.branch,
+            custody::short(&base)
+        )));
+    }
+    // HEAD follows the branch; the worktree's plan gets its tick, the index follows HEAD.
+    sync_plan_file(p, t, &sha)?;
+    git::change::index_to_head(&t.checkout)?;
+    Ok(Ok(sha))
+}
+
 /// Returns the commit message: the task title, the agent's summary, the trailers.
 fn message(t: &TaskCtx) -> String {
     let mut msg = format!("{}: {}\n", t.task.id, t.task.title);
@@ -105,8 +165,17 @@ fn note(t: &TaskCtx) -> String {
             t.run.verdict.as_deref().unwrap_or("none")
         ),
     ];
+    if t.run.self_review {
+        lines.push("review: self-review".to_owned());
+    }
+    if let Some(tree) = &t.run.tree {
+        lines.push(format!("tested-tree: {tree}"));
+    }
     for test in &t.run.tests {
         lines.push(format!("acceptance: {test}"));
+    }
+    for line in &t.run.custody {
+        lines.push(format!("custody: {}", line.replace('\n', " ")));
     }
     lines.push(format!(
         "approved-by: {}",
@@ -121,26 +190,42 @@ fn note(t: &TaskCtx) -> String {
     lines.join("\n") + "\n"
 }
 
-/// Ticks the task in the branch's plan file (writing the file if the branch lacks it).
-fn tick_plan(p: &Pipeline, t: &TaskCtx) -> anyhow::Result<()> {
+/// Returns `tree` with the task ticked in the branch's plan file (written from the
+/// state's plan if the tree lacks it).
+fn tick_plan(p: &Pipeline, t: &TaskCtx, tree: &str) -> anyhow::Result<String> {
     let Some(rel) = &t.ws.plan_path else {
-        return Ok(());
+        return Ok(tree.to_owned());
     };
-    let file = t.worktree.join(rel);
-    let text = match std::fs::read_to_string(&file) {
-        Ok(text) => text,
-        Err(_) => String::from_utf8_lossy(
+    let text = match p.store.file_in(tree, rel)? {
+        Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        None => String::from_utf8_lossy(
             &p.store
                 .read_file(&p.store.find(&t.name)?, path::PLAN)?
                 .unwrap_or_default(),
         )
         .into_owned(),
     };
+    let ticked = plan::tick(&text, &t.task.id)?;
+    p.store.tree_with_file(tree, rel, ticked.as_bytes())
+}
+
+/// Writes the worktree's plan file as the landed commit has it (with the task's tick).
+fn sync_plan_file(p: &Pipeline, t: &TaskCtx, commit: &str) -> anyhow::Result<()> {
+    let Some(rel) = &t.ws.plan_path else {
+        return Ok(());
+    };
+    let Some(bytes) = p.store.file_in(commit, rel)? else {
+        return Ok(());
+    };
+    let file = t.worktree.join(rel);
+    if std::fs::read(&file).is_ok_and(|b| b == bytes) {
+        return Ok(());
+    }
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
     // A kill between truncating and writing would leave an empty plan for the resumed run.
-    crate::atomic_file::replace(&file, plan::tick(&text, &t.task.id)?, None)
+    crate::atomic_file::replace(&file, bytes, None)
 }
 
 /// Saves the run with its task done as `sha` (`more` sets the task's other fields), the

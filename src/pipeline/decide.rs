@@ -15,8 +15,14 @@ use super::{Pipeline, WsOutcome, commit, driver};
 
 /// HUMAN: opens the review gate (unless the profile is autonomous) and stops.
 pub(super) fn open_gate(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
-    let stat = git::change::staged_stat(&t.worktree)?;
-    let files = git::change::staged_files(&t.worktree)?;
+    let tree = match t.run.tree.clone() {
+        Some(tree) => tree,
+        None => t.checkout.write_tree()?,
+    };
+    t.run.tree = Some(tree.clone());
+    let base = t.base().to_owned();
+    let stat = git::change::stat(&t.checkout, &base, &tree)?;
+    let files = p.store.changed_between(&base, &tree)?;
     let gate = review::ReviewGate {
         task: t.task.id.clone(),
         run: t.run.id.clone(),
@@ -29,6 +35,10 @@ pub(super) fn open_gate(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         review_summary: t.run.review_summary.clone(),
         comments: t.run.review_comments.clone(),
         agent_summary: t.run.agent_summary.clone(),
+        base: Some(base),
+        tree: Some(tree),
+        custody: t.run.custody.clone(),
+        self_review: t.run.self_review,
     };
     t.run.status = RunStatus::AwaitingReview;
     let event = t.event(Stage::Human, "human -> awaiting review", Actor::Tool);
@@ -69,10 +79,15 @@ fn at_gate(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<TaskCtx> {
 }
 
 /// Approves the change at the gate and commits it at once. Returns the commit.
-pub fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<String> {
+///
+/// A person may edit the worktree while the change waits: the edit is allowed, and the
+/// checks run again on it before anything lands; when they fail nothing is committed and
+/// the change still waits.
+pub async fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<String> {
     let _lock = lock::lock_workstream(&p.store.paths().common_dir, name)?;
     let mut t = at_gate(p, name)?;
     let by = p.store.person();
+    retest_edit(p, &mut t, &by).await?;
     t.run.approved_by = Some(by.clone());
     t.run.status = RunStatus::Running;
     t.run.next = Stage::Commit;
@@ -105,6 +120,51 @@ pub fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<String> {
             Ok(t.run.commit.clone().unwrap_or_default())
         }
     }
+}
+
+/// Runs the checks again when the worktree differs from the tree that was tested and
+/// reviewed (a person edited it at the gate); the edited tree becomes what lands.
+async fn retest_edit(p: &Pipeline, t: &mut TaskCtx, by: &str) -> anyhow::Result<()> {
+    let now = t.checkout.write_tree()?;
+    let Some(tested) = t.run.tree.clone() else {
+        t.run.tree = Some(now);
+        return Ok(());
+    };
+    if now == tested {
+        return Ok(());
+    }
+    let files = p.store.changed_between(&tested, &now)?;
+    p.ui.status(format_args!(
+        "{}: the worktree was edited at the gate ({}); running the checks again",
+        t.name,
+        files.join(", ")
+    ));
+    let checks = super::test::checks(p, t, "gate-test").await?;
+    if let Some((cmd, code, output)) = checks.failure {
+        let tail: Vec<&str> = output.lines().rev().take(15).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(UserError::with_hint(
+            format!(
+                "the edit at the gate fails `{cmd}` (exit {}); nothing was committed and the \
+                 change still waits at the gate\n{}",
+                code.map_or("signal".into(), |c| c.to_string()),
+                tail.join("\n")
+            ),
+            format!(
+                "fix the worktree and `git aos approve {}` again, or `git aos reject {0} -f TEXT`",
+                t.name
+            ),
+        )
+        .into());
+    }
+    t.run.tests = checks.lines;
+    t.run.tree = Some(now);
+    t.run.custody.push(format!(
+        "{} human: edited at the gate by {by} ({}); the checks passed on the edit",
+        t.task.id,
+        files.join(", ")
+    ));
+    Ok(())
 }
 
 /// Rejects the change at the gate: the next attempt iterates on the current changes
@@ -159,7 +219,39 @@ pub fn reset(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Option<Strin
         )
         .into());
     };
-    git::change::discard_changes(std::path::Path::new(&snap.ws.worktree))?;
+    let worktree = std::path::Path::new(&snap.ws.worktree);
+    for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
+        p.ui.warn(format_args!("{name}: {line}"));
+    }
+    let checkout = git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
+    let tasks = p.store.tasks(&snap)?;
+    let run = match tasks.get(&task_id).and_then(|t| t.last_run.clone()) {
+        Some(id) => p
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&id))?,
+        None => None,
+    };
+    // Whatever an agent of the run left on the branch goes back to the run's base (and
+    // into its rescue ref) before the changes are discarded, so none of it stays.
+    if let Some(run) = run.as_ref().filter(|r| r.base.is_some())
+        && let Some(base) = &run.base
+    {
+        let place = super::custody::Place {
+            name,
+            branch: &snap.ws.branch,
+            checkout: &checkout,
+            run: &run.id,
+            base,
+        };
+        let heads = super::custody::watch(p)?;
+        let report = super::custody::after_agent(p, &place, &heads, &format!("{task_id} reset"))?;
+        if let Some(why) = report.stop {
+            return Err(UserError::new(why).into());
+        }
+    } else if checkout.link() != git::Link::Intact {
+        checkout.repair_link()?;
+    }
+    discard_to_branch(p, &snap.ws.branch, &checkout)?;
     let event = Event::new("reset", format!("{task_id} reset"))
         .by(Actor::Person)
         .task(&task_id);
@@ -185,6 +277,19 @@ pub fn reset(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Option<Strin
         Ok(())
     })?;
     Ok(Some(task_id.to_string()))
+}
+
+/// Puts the worktree back on its branch at the branch's tip with no change: HEAD
+/// attached again if an agent moved it, then every uncommitted change discarded.
+fn discard_to_branch(p: &Pipeline, branch: &str, checkout: &git::Checkout) -> anyhow::Result<()> {
+    let full = crate::store::refs::branch(branch);
+    if checkout.head()? != git::Head::Branch(full.clone()) {
+        checkout.attach_head(&full)?;
+    }
+    if p.store.branch_tip(branch)?.is_none() {
+        return Err(UserError::new(format!("the branch `{branch}` is gone")).into());
+    }
+    git::change::discard_changes(checkout)
 }
 
 fn failed_task(p: &Pipeline, snap: &crate::store::Snapshot) -> Option<crate::ids::TaskId> {

@@ -32,16 +32,42 @@ pub(super) async fn advance(
         },
     };
     let first = p.store.find(name)?;
+    // Nothing of this workstream runs now: what a killed run left goes first.
+    let worktree = std::path::Path::new(&first.ws.worktree);
+    for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
+        p.ui.warn(format_args!("{name}: {line}"));
+    }
     if first.ws.status == WsStatus::Running
-        && let Some(t) = current(p, &first)?
+        && let Some(mut t) = current(p, &first)?
     {
         // Running, yet nobody held the lock: a run was interrupted (killed, crashed).
         let (run, task, stage) = (&t.run.id, &t.run.task, t.run.next.as_str());
         p.ui.status(format_args!(
             "{name}: resuming interrupted run {run} of {task} at {stage}"
         ));
+        // An agent killed with its runner may have committed or switched branches.
+        let heads = super::custody::watch(p)?;
+        let who = format!("{task} {stage} (interrupted)");
+        let report = super::custody::after_agent(p, &t.place(), &heads, &who)?;
+        if let Some(why) = report.stop {
+            let stage = t.run.next;
+            return super::stage::fail(p, &mut t, stage, &why, None)
+                .map(|_| WsOutcome::Failed(why));
+        }
+        if !report.lines.is_empty() {
+            t.run.custody.extend(report.lines);
+            let event = t.event(
+                t.run.next,
+                "custody after an interrupted run",
+                crate::store::Actor::Tool,
+            );
+            super::stage::save(p, &t, &event, |_| Ok(()))?;
+        }
     }
     loop {
+        if crate::agent::interrupt::requested().is_some() {
+            return Err(crate::agent::Error::Interrupted.into());
+        }
         let snap = p.store.find(name)?;
         if let Some(stop) = gate_or_end(p, &snap)? {
             return Ok(stop);
@@ -212,10 +238,19 @@ fn task_ctx(
         worktree.display()
     );
     let task = plan.find_task(&run.task)?.clone();
+    let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, &worktree)?;
+    let mut run = run;
+    if run.base.is_none() {
+        // A run recorded before runs carried their base starts from the branch tip.
+        run.base = p.store.branch_tip(&snap.ws.branch)?;
+    }
+    run.expected_head
+        .get_or_insert_with(|| crate::store::refs::branch(&snap.ws.branch));
     Ok(TaskCtx {
         name: snap.ws.name.clone(),
         ws: snap.ws.clone(),
         worktree,
+        checkout,
         profile,
         plan,
         task,
@@ -231,7 +266,10 @@ fn start_run(
     task: &crate::ids::TaskId,
     first: Stage,
 ) -> anyhow::Result<RunRecord> {
-    let run = RunRecord::start(task.clone(), first);
+    let mut run = RunRecord::start(task.clone(), first);
+    let ws = p.store.find(name)?.ws;
+    run.base = p.store.branch_tip(&ws.branch)?;
+    run.expected_head = Some(crate::store::refs::branch(&ws.branch));
     let event = Event::new("run", format!("{task} start"))
         .task(task)
         .run(&run.id);

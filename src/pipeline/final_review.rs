@@ -21,15 +21,19 @@ use super::{Pipeline, WsOutcome, verdict};
 pub(super) async fn run(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
     let name = &snap.ws.name;
     let wt = Path::new(&snap.ws.worktree);
-    let head = git::change::head(wt)?;
+    let head = p
+        .store
+        .branch_tip(&snap.ws.branch)?
+        .ok_or_else(|| UserError::new(format!("the branch `{}` is gone", snap.ws.branch)))?;
+    let checkout = git::Checkout::locate(&p.store.paths().common_dir, wt)?;
     let prior: Option<FinalReview> = p.store.read_toml(snap, PATH)?;
     if prior.is_some_and(|r| r.settles(&head)) {
         return Ok(None);
     }
     let plan = String::from_utf8_lossy(&p.store.read_file(snap, path::PLAN)?.unwrap_or_default())
         .into_owned();
-    let stat = git::change::range_stat(wt, &snap.ws.base_commit)?;
-    let diff = git::change::range_diff(wt, &snap.ws.base_commit, prompt::DIFF_MAX)?;
+    let stat = git::change::stat(&checkout, &snap.ws.base_commit, &head)?;
+    let diff = git::change::diff(&checkout, &snap.ws.base_commit, &head, prompt::DIFF_MAX)?;
     let directives = prompt::load_directives(&p.repo_root, &p.cfg.project.directives);
     let range = format!("`{}` since `{}`", snap.ws.branch, snap.ws.base);
     let run = RunId::generate();

@@ -66,7 +66,13 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     if t.run.agent.as_deref() == Some(agent_name.as_str()) {
         req.resume_session = t.run.session.clone();
     }
+    // A new attempt: the tree a previous attempt was tested with no longer stands.
+    t.run.tree = None;
     let run = super::agents::invoke(p, t, Stage::Implement, &agent_name, &spec, &req).await?;
+    if let Some(why) = run.stop {
+        t.run.stages.push(run.record);
+        return fail(p, t, Stage::Implement, &why, Some(run.log));
+    }
     if let Some(session) = &run.exec.outcome.session_id {
         t.run.session = Some(session.clone());
     } else if t.run.agent.as_deref() != Some(agent_name.as_str()) {

@@ -11,6 +11,7 @@ mod amend;
 mod by_hand;
 mod closing;
 mod commit;
+mod custody;
 pub mod decide;
 mod driver;
 mod final_review;
@@ -150,13 +151,22 @@ impl Pipeline {
         name: &crate::ids::WorkstreamName,
         run: &crate::ids::RunId,
     ) -> PathBuf {
-        self.store
-            .paths()
-            .common_dir
-            .join("aos")
-            .join("scratch")
-            .join(name.as_str())
+        crate::workstream::leftovers::scratch_root(&self.store.paths().common_dir, name)
             .join(run.as_str())
+    }
+
+    /// Returns the run limits of an agent invocation: the agent's timeouts, the live log,
+    /// and the record of its process group in the invocation's scratch directory.
+    pub fn limits(
+        &self,
+        spec: &crate::agent::AgentSpec,
+        name: &crate::ids::WorkstreamName,
+        scratch: &std::path::Path,
+    ) -> crate::agent::RunLimits {
+        let mut limits = crate::agent::RunLimits::for_spec(spec);
+        limits.live_log = Some(self.live_log(name));
+        limits.group_file = Some(scratch.join(crate::agent::group::RECORD_FILE));
+        limits
     }
 
     /// Returns the scratch directory of an agent invocation (prompt, result file).

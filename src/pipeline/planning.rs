@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::agent::prompt::{self, Feedback, PlanInput, PlanReviewInput};
-use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role, RunLimits, Verdict};
+use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role, Verdict};
 use crate::config::{Adapter, Config};
 use crate::error::UserError;
 use crate::gate::clarify;
@@ -252,8 +252,14 @@ async fn invoke(
         feedback: &gate.feedback,
     });
     let req = Request::new(Role::Plan, text, worktree.to_path_buf(), scratch);
-    let mut limits = RunLimits::for_spec(&spec);
-    limits.live_log = Some(p.live_log(name));
+    let limits = p.limits(&spec, name, &req.scratch_dir);
+    let snap = p.store.find(name)?;
+    let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
+    let base = p
+        .store
+        .branch_tip(&snap.ws.branch)?
+        .unwrap_or_else(|| snap.ws.base_commit.clone());
+    let heads = super::custody::watch(p)?;
     let exec = {
         let _slot = match p.agent_slots.get(agent_name) {
             Some(sem) => Some(sem.clone().acquire_owned().await?),
@@ -261,6 +267,18 @@ async fn invoke(
         };
         agent::invoke(&spec, &req, &limits, &p.redactor).await?
     };
+    let place = super::custody::Place {
+        name,
+        branch: &snap.ws.branch,
+        checkout: &checkout,
+        run: &gate.run,
+        base: &base,
+    };
+    let who = format!("plan (attempt {}, {agent_name})", gate.attempt);
+    let report = super::custody::after_agent(p, &place, &heads, &who)?;
+    if let Some(why) = report.stop {
+        return Err(UserError::new(why).into());
+    }
     let log = super::agents::exec_log(p, &exec);
     Ok((exec.outcome, log))
 }

@@ -3,27 +3,31 @@
 //! file is inside the task's declared `Files:` scope, and (test first) the tests written
 //! before the implementation are unchanged.
 
-use std::path::Path;
-
 use globset::{Glob, GlobSetBuilder};
 
 use crate::agent::prompt::Feedback;
 use crate::config::Autonomy;
-use crate::git;
 use crate::store::Actor;
 
 use super::Pipeline;
 use super::record::Stage;
 use super::stage::{Step, TaskCtx, retry_or_fail, save, stage_record};
 
-/// Runs the checks; any failure goes back to IMPLEMENT with the reasons.
+/// Runs the checks on the change from the run's base to the tested tree; any failure
+/// goes back to IMPLEMENT with the reasons.
 pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
-    git::change::stage_all(&t.worktree)?;
-    let files: Vec<String> = git::change::staged_files(&t.worktree)?
+    let tree = match t.run.tree.clone() {
+        Some(tree) => tree,
+        None => t.checkout.write_tree()?,
+    };
+    t.run.tree = Some(tree.clone());
+    let files: Vec<String> = p
+        .store
+        .changed_between(t.base(), &tree)?
         .into_iter()
         .filter(|f| Some(f.as_str()) != t.ws.plan_path.as_deref())
         .collect();
-    let reasons = check(t, &files)?;
+    let reasons = check(p, t, &tree, &files)?;
     let started = crate::store::now_precise();
     let mut rec = stage_record(Stage::Qa, t.run.attempt, started);
     if !reasons.is_empty() {
@@ -53,7 +57,7 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
 }
 
 /// Returns every reason the attempt is not ready, empty when it is.
-fn check(t: &TaskCtx, files: &[String]) -> anyhow::Result<Vec<String>> {
+fn check(p: &Pipeline, t: &TaskCtx, tree: &str, files: &[String]) -> anyhow::Result<Vec<String>> {
     let mut reasons = Vec::new();
     if !t.run.tests_passed {
         reasons.push("the tests and acceptance commands did not all pass".to_owned());
@@ -69,11 +73,13 @@ fn check(t: &TaskCtx, files: &[String]) -> anyhow::Result<Vec<String>> {
         reasons.push("the change is empty: no file differs from the last commit".to_owned());
     }
     for f in files {
-        if has_conflict_markers(&t.worktree.join(f)) {
+        if let Some(bytes) = p.store.file_in(tree, f)?
+            && has_conflict_markers(&bytes)
+        {
             reasons.push(format!("`{f}` contains merge conflict markers"));
         }
     }
-    reasons.extend(super::tests_first::edited_tests(t)?);
+    reasons.extend(super::tests_first::edited_tests(p, t, tree)?);
     if !t.task.files.is_empty() {
         let outside = outside_scope(&t.task.files, files)?;
         if !outside.is_empty() {
@@ -88,8 +94,8 @@ fn check(t: &TaskCtx, files: &[String]) -> anyhow::Result<Vec<String>> {
 }
 
 /// Returns whether a text file has a line that opens or closes a conflict.
-fn has_conflict_markers(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
+fn has_conflict_markers(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
     text.lines().any(|l| {

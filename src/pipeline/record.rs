@@ -124,6 +124,22 @@ pub struct RunRecord {
     /// the same agent continues the conversation instead of starting over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+    /// The branch tip the run started from: the task's change is always base → worktree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Where the worktree's HEAD must point after every agent stage (a full ref name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_head: Option<String>,
+    /// The tree TEST tested and REVIEW reviewed: the tree COMMIT writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree: Option<String>,
+    /// What agents did beyond writing files, as the custody guard found it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custody: Vec<String>,
+    /// Whether the latest review was made by the agent that made the attempt (the
+    /// review role names no other agent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_review: bool,
     /// Who approved at the human gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -163,6 +179,11 @@ impl RunRecord {
             agent_summary: String::new(),
             agent: None,
             session: None,
+            base: None,
+            expected_head: None,
+            tree: None,
+            custody: Vec::new(),
+            self_review: false,
             approved_by: None,
             commit: None,
             started_at: crate::store::now_rfc3339(),

@@ -43,7 +43,7 @@ pub enum Rejected {
 }
 
 /// Approves what the workstream waits for.
-pub fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Approved> {
+pub async fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Approved> {
     let snap = p.store.find(name)?;
     if p.store.read_file(&snap, PLAN_GATE)?.is_some() {
         return Ok(Approved::Plan {
@@ -55,7 +55,7 @@ pub fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Approved> 
         return Ok(Approved::FinalReview);
     }
     Ok(Approved::Task {
-        commit: decide::approve(p, name)?,
+        commit: decide::approve(p, name).await?,
     })
 }
 

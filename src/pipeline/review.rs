@@ -1,6 +1,10 @@
-//! REVIEW: a second agent reads the staged diff and the test results and answers
-//! approve, request_changes or block. Skipped (and recorded so) when no agent that can
-//! review is configured.
+//! REVIEW: a second agent reads the change from the run's base to the tested tree, and
+//! the test results, and answers approve, request_changes or block. Skipped (and
+//! recorded so) when no agent that can review is configured.
+//!
+//! The reviewer only reads: its CLI runs in its most read-only mode, and afterwards the
+//! worktree is hashed again — a reviewer that changed files has its changes thrown away
+//! (the worktree goes back to the tested tree) and its verdict voided.
 
 use crate::agent::prompt::{self, Feedback, ReviewInput};
 use crate::agent::{Request, Role, Verdict};
@@ -12,21 +16,45 @@ use super::record::Stage;
 use super::stage::{Step, TaskCtx, fail, retry_or_fail, save, stage_record};
 use super::{Pipeline, agents};
 
-/// Asks the reviewer; a missing verdict falls back to the next reviewer of the role.
-pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
-    let reviewers: Vec<String> = p
+/// Returns the reviewers for an attempt, and whether the attempt's own agent reviews it:
+/// the review role's agents that can review, without the implementing agent unless the
+/// role names no other.
+pub(super) fn reviewers_for(p: &Pipeline, implementer: Option<&str>) -> (Vec<String>, bool) {
+    let all: Vec<String> = p
         .cfg
         .role_agents(ConfigRole::Review)
         .into_iter()
         .filter(|a| agents::can_review(p, a))
         .map(str::to_owned)
         .collect();
+    let others: Vec<String> = all
+        .iter()
+        .filter(|a| Some(a.as_str()) != implementer)
+        .cloned()
+        .collect();
+    match others.is_empty() {
+        true => {
+            let own = !all.is_empty();
+            (all, own)
+        }
+        false => (others, false),
+    }
+}
+
+/// Asks the reviewer; a missing (or voided) verdict falls back to the next reviewer.
+pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+    let (reviewers, self_review) = reviewers_for(p, t.run.agent.as_deref());
     if reviewers.is_empty() {
         return skip(p, t);
     }
-    git::change::stage_all(&t.worktree)?;
-    let stat = git::change::staged_stat(&t.worktree)?;
-    let diff = git::change::staged_diff(&t.worktree, prompt::DIFF_MAX)?;
+    let tree = match t.run.tree.clone() {
+        Some(tree) => tree,
+        None => t.checkout.write_tree()?,
+    };
+    t.run.tree = Some(tree.clone());
+    let base = t.base().to_owned();
+    let stat = git::change::stat(&t.checkout, &base, &tree)?;
+    let diff = git::change::diff(&t.checkout, &base, &tree, prompt::DIFF_MAX)?;
     let criteria: Vec<String> = t.task.criteria().map(str::to_owned).collect();
     let directives = prompt::load_directives(&p.repo_root, &p.cfg.project.directives);
     let outputs = t.outputs();
@@ -58,6 +86,13 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         let exec = run.exec;
         let (log_path, log_text) = run.log;
         t.run.stages.push(run.record);
+        if let Some(why) = run.stop {
+            return fail(p, t, Stage::Review, &why, Some((log_path, log_text)));
+        }
+        if let Some(voided) = settle(p, t, &tree, reviewer)? {
+            reasons.push(voided);
+            continue;
+        }
         let Some(verdict) = exec.outcome.verdict.clone() else {
             reasons.push(format!(
                 "`{reviewer}` gave no verdict: {}",
@@ -66,6 +101,7 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             continue;
         };
         let log = Some((log_path, log_text));
+        t.run.self_review = self_review;
         t.run.verdict = Some(verdict.verdict.as_str().to_owned());
         t.run.review_summary = verdict.summary.clone();
         t.run.review_comments = super::verdict::comment_lines(&verdict);
@@ -114,6 +150,35 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         &format!("no reviewer gave a verdict: {}", reasons.join("; ")),
         None,
     )
+}
+
+/// Hashes the worktree after a reviewer ran: when it differs from the tested `tree`, the
+/// reviewer's changes are thrown away and its verdict is void. Returns why, then.
+fn settle(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    tree: &str,
+    reviewer: &str,
+) -> anyhow::Result<Option<String>> {
+    let after = t.checkout.write_tree()?;
+    if after == tree {
+        return Ok(None);
+    }
+    let files = p.store.changed_between(tree, &after)?;
+    t.checkout.restore_tree(tree)?;
+    let line = format!(
+        "{} review (attempt {}, {reviewer}): changed files while reviewing ({}); the changes \
+         were thrown away and its verdict is void",
+        t.task.id,
+        t.run.attempt,
+        files.join(", ")
+    );
+    p.ui.warn(&line);
+    t.run.custody.push(line);
+    Ok(Some(format!(
+        "`{reviewer}` changed files while reviewing ({}); its verdict is void",
+        files.join(", ")
+    )))
 }
 
 fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::config::ResolvedProfile;
+use crate::git::Checkout;
 use crate::ids::WorkstreamName;
 use crate::notify;
 use crate::plan::{self, Plan};
@@ -28,6 +29,8 @@ pub(super) struct TaskCtx {
     pub name: WorkstreamName,
     pub ws: WorkstreamRecord,
     pub worktree: PathBuf,
+    /// The worktree, named explicitly for every git command on it.
+    pub checkout: Checkout,
     pub profile: ResolvedProfile,
     pub plan: Plan,
     pub task: plan::Task,
@@ -36,6 +39,22 @@ pub(super) struct TaskCtx {
 }
 
 impl TaskCtx {
+    /// Returns the branch tip the run started from.
+    pub fn base(&self) -> &str {
+        self.run.base.as_deref().unwrap_or(&self.ws.base_commit)
+    }
+
+    /// Returns where this task's agents run, for the custody guard.
+    pub fn place(&self) -> super::custody::Place<'_> {
+        super::custody::Place {
+            name: &self.name,
+            branch: &self.ws.branch,
+            checkout: &self.checkout,
+            run: &self.run.id,
+            base: self.base(),
+        }
+    }
+
     /// Returns an event for this task's run.
     pub fn event(&self, stage: Stage, summary: impl Into<String>, actor: Actor) -> Event {
         Event::new("stage", format!("{} {}", self.task.id, summary.into()))

@@ -5,7 +5,6 @@
 use crate::agent::prompt::{self, Feedback, PromptInput};
 use crate::agent::{self, ErrorClass, NextAction, Outcome, Request, Role};
 use crate::config::ResolvedProfile;
-use crate::git;
 use crate::store::Actor;
 
 use super::implement::ask;
@@ -63,6 +62,10 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let mut req = Request::new(Role::Tests, text, t.worktree.clone(), scratch);
     req.task = Some(t.task.id.clone());
     let run = agents::invoke(p, t, Stage::Tests, &agent_name, &spec, &req).await?;
+    if let Some(why) = run.stop {
+        t.run.stages.push(run.record);
+        return fail(p, t, Stage::Tests, &why, Some(run.log));
+    }
     let (log_path, log_text) = run.log;
     t.run.stages.push(run.record);
     let exec = run.exec;
@@ -102,8 +105,10 @@ fn written(
     agent: &str,
     log: (String, String),
 ) -> anyhow::Result<Step> {
-    git::change::stage_all(&t.worktree)?;
-    let files: Vec<String> = git::change::staged_files(&t.worktree)?
+    let tree = t.checkout.write_tree()?;
+    let files: Vec<String> = p
+        .store
+        .changed_between(t.base(), &tree)?
         .into_iter()
         .filter(|f| Some(f.as_str()) != t.ws.plan_path.as_deref())
         .collect();
@@ -125,7 +130,7 @@ fn written(
             Some(log),
         );
     }
-    t.run.test_files = git::change::staged_blobs(&t.worktree, &files)?;
+    t.run.test_files = p.store.blob_ids(&tree, &files)?;
     t.run.next = Stage::Red;
     t.run.env_retries = 0;
     t.run.feedback.clear();
@@ -142,14 +147,13 @@ fn written(
     Ok(Step::Continue)
 }
 
-/// Returns a QA reason for each test file the tests stage wrote that differs now.
-/// Expects the worktree's changes staged.
-pub(super) fn edited_tests(t: &TaskCtx) -> anyhow::Result<Vec<String>> {
+/// Returns a QA reason for each test file the tests stage wrote that differs in `tree`.
+pub(super) fn edited_tests(p: &Pipeline, t: &TaskCtx, tree: &str) -> anyhow::Result<Vec<String>> {
     if t.run.test_files.is_empty() {
         return Ok(Vec::new());
     }
     let paths: Vec<String> = t.run.test_files.keys().cloned().collect();
-    let now = git::change::staged_blobs(&t.worktree, &paths)?;
+    let now = p.store.blob_ids(tree, &paths)?;
     Ok(t.run
         .test_files
         .iter()

@@ -2,13 +2,10 @@
 //! try it. `pass` completes it; `fail` turns the issues into a fix task and the loop
 //! goes on.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 
 use crate::error::UserError;
 use crate::gate::uat::{self, Outcome, Requirement, UatGate};
-use crate::git;
 use crate::ids::{TaskId, WorkstreamName};
 use crate::lock;
 use crate::notify;
@@ -37,7 +34,10 @@ pub(super) fn open(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
             criteria: t.criteria().map(str::to_owned).collect(),
         })
         .collect();
-    let head = git::change::head(Path::new(&snap.ws.worktree))?;
+    let head = p
+        .store
+        .branch_tip(&snap.ws.branch)?
+        .unwrap_or_else(|| snap.ws.base_commit.clone());
     let mut id = String::new();
     let event = Event::new("uat", "user acceptance requested");
     p.store.update(name, &event, |tx| {

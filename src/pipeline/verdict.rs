@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use crate::agent::{self, Request, ReviewVerdict, Role, RunLimits};
+use crate::agent::{self, Request, ReviewVerdict, Role};
 use crate::config::Role as ConfigRole;
 use crate::ids::{RunId, WorkstreamName};
 
-use super::{Pipeline, agents};
+use super::{Pipeline, agents, custody};
 
 /// What the review role said.
 pub(super) struct Answer {
@@ -83,6 +83,14 @@ pub(super) async fn ask(
     if reviewers.is_empty() {
         return Ok(None);
     }
+    let snap = p.store.find(name)?;
+    let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
+    let base = p
+        .store
+        .branch_tip(&snap.ws.branch)?
+        .unwrap_or_else(|| snap.ws.base_commit.clone());
+    // What the reviewer reads must be what it leaves: its edits are thrown away.
+    let before = checkout.write_tree()?;
     for reviewer in reviewers {
         let spec = agents::spec(p, &reviewer, None)?;
         let scratch = p.scratch(name, run, &format!("{what}-{reviewer}"));
@@ -94,15 +102,40 @@ pub(super) async fn ask(
             scratch,
         );
         req.review_schema = true;
-        let mut limits = RunLimits::for_spec(&spec);
-        limits.live_log = Some(p.live_log(name));
+        let limits = p.limits(&spec, name, &req.scratch_dir);
         p.ui.progress(
             name.as_str(),
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
+        let heads = custody::watch(p)?;
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
         answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
+        let place = custody::Place {
+            name,
+            branch: &snap.ws.branch,
+            checkout: &checkout,
+            run,
+            base: &base,
+        };
+        let who = format!("{} ({reviewer})", what.replace('-', " "));
+        let report = custody::after_agent(p, &place, &heads, &who)?;
+        if let Some(why) = report.stop {
+            return Err(crate::error::UserError::new(why).into());
+        }
+        let after = checkout.write_tree()?;
+        if after != before {
+            let files = p.store.changed_between(&before, &after)?;
+            checkout.restore_tree(&before)?;
+            let why = format!(
+                "`{reviewer}` changed files while reviewing ({}); the changes were thrown away \
+                 and its verdict is void",
+                files.join(", ")
+            );
+            p.ui.warn(format_args!("{name}: {why}"));
+            answer.reasons.push(why);
+            continue;
+        }
         match exec.outcome.verdict {
             Some(v) => {
                 answer.verdict = Some(v);

@@ -80,10 +80,26 @@ pub(super) fn changed_in(
         return Ok(Vec::new());
     }
     let old = match from {
-        Some(id) => repo.find_commit(id)?.tree()?,
-        None => repo.empty_tree(),
+        Some(id) => repo.find_commit(id)?.tree_id()?.detach(),
+        None => ObjectId::empty_tree(repo.object_hash()),
     };
-    let new = repo.find_commit(to)?.tree()?;
+    let new = repo.find_commit(to)?.tree_id()?.detach();
+    changed_trees_in(repo, old, new)
+}
+
+/// Returns the paths that differ between two trees, with rename tracking; directories
+/// themselves are not listed.
+pub(super) fn changed_trees_in(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+) -> anyhow::Result<Vec<String>> {
+    if old == new {
+        return Ok(Vec::new());
+    }
+    let to = new;
+    let old = repo.find_tree(old)?;
+    let new = repo.find_tree(new)?;
     let options = gix::diff::Options::default().with_rewrites(Some(gix::diff::Rewrites::default()));
     let changes = repo
         .diff_tree_to_tree(&old, &new, options)

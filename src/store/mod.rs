@@ -15,7 +15,9 @@ mod model;
 mod notes;
 mod read;
 pub mod refs;
+mod rescue;
 mod revs;
+mod task_tree;
 mod tx;
 mod write;
 
@@ -38,6 +40,7 @@ pub use model::{
     now_rfc3339, path,
 };
 pub use read::Snapshot;
+pub use rescue::Heads;
 pub use tx::StateTx;
 
 use crate::error::UserError;

@@ -10,6 +10,10 @@ pub const ARCHIVE_PREFIX: &str = "refs/aos/archive/";
 pub const AOS_PREFIX: &str = "refs/aos/";
 /// Provenance notes on commits the pipeline made.
 pub const NOTES: &str = "refs/notes/aos";
+/// Where commits an agent made itself are kept, per workstream and run.
+pub const RESCUE_PREFIX: &str = "refs/aos/rescue/";
+/// Local branches.
+pub const HEADS_PREFIX: &str = "refs/heads/";
 /// Default prefix of workstream branches under `refs/heads/`.
 pub const DEFAULT_BRANCH_PREFIX: &str = "aos/";
 
@@ -21,6 +25,16 @@ pub fn live(name: &WorkstreamName) -> String {
 /// Returns the archive ref for a workstream archived at `stamp` (`yyyymmddThhmmss`, UTC).
 pub fn archive(name: &WorkstreamName, stamp: &str) -> String {
     format!("{ARCHIVE_PREFIX}{name}.{stamp}")
+}
+
+/// Returns the rescue ref of one run: the commits its agents made themselves.
+pub fn rescue(name: &WorkstreamName, run: &crate::ids::RunId) -> String {
+    format!("{RESCUE_PREFIX}{name}/{run}")
+}
+
+/// Returns the prefix of every rescue ref of a workstream (ends in `/`).
+pub fn rescue_of(name: &WorkstreamName) -> String {
+    format!("{RESCUE_PREFIX}{name}/")
 }
 
 /// Returns the full ref of a branch given its short name (`aos/x` -> `refs/heads/aos/x`).

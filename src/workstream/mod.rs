@@ -7,6 +7,7 @@ mod create;
 pub mod fsck;
 mod gate;
 mod landing;
+pub mod leftovers;
 mod merge;
 mod message;
 mod order;

@@ -1,0 +1,216 @@
+//! The chain of custody (DESIGN §6.2): whatever an agent does, what lands is what was
+//! tested and reviewed, on the branch it belongs to.
+//!
+//! Before a workstream runs, agents a killed run left behind are ended and a stale index
+//! lock is cleared (`begin`). After every agent stage, `after_agent` brings the worktree
+//! back to custody without touching its files: its `.git` link repaired, HEAD back on
+//! `aos/<name>` at the run's base, the agent's own commits kept under
+//! `refs/aos/rescue/<name>/<run>`; branches it made or moved are reported and left
+//! alone. The task's change is then always *base → worktree*.
+
+use std::collections::BTreeMap;
+
+use crate::git::{Checkout, Head, Link};
+use crate::ids::{RunId, WorkstreamName};
+use crate::store::{Heads, refs};
+
+use super::Pipeline;
+
+/// Where an agent runs and what custody expects there once it has run.
+pub(super) struct Place<'a> {
+    /// The workstream.
+    pub name: &'a WorkstreamName,
+    /// Its branch (short name, `aos/<name>`).
+    pub branch: &'a str,
+    /// Its worktree, named explicitly.
+    pub checkout: &'a Checkout,
+    /// The run the agent works for (its rescue ref is named after it).
+    pub run: &'a RunId,
+    /// The branch tip the run started from.
+    pub base: &'a str,
+}
+
+/// What the custody guard found after one agent stage.
+#[derive(Debug, Default)]
+pub(super) struct Report {
+    /// What the agent did beyond writing files, one sentence each (empty when nothing).
+    pub lines: Vec<String>,
+    /// Why the run cannot go on, when the worktree could not be brought back.
+    pub stop: Option<String>,
+}
+
+/// Returns the local branches before an agent runs, to tell afterwards what it moved.
+pub(super) fn watch(p: &Pipeline) -> anyhow::Result<Heads> {
+    p.store.heads()
+}
+
+/// Brings the worktree back to custody after an agent ran; `who` names the stage and
+/// agent in what is reported ("implement (attempt 2, codex)").
+pub(super) fn after_agent(
+    p: &Pipeline,
+    place: &Place<'_>,
+    before: &Heads,
+    who: &str,
+) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    let mut say = |line: String| report.lines.push(format!("{who}: {line}"));
+    match place.checkout.link() {
+        Link::Intact => {}
+        Link::Broken(why) => {
+            place.checkout.repair_link()?;
+            say(format!(
+                "broke the worktree's git link ({why}); it was repaired"
+            ));
+        }
+        Link::Directory => {
+            report.stop = Some(format!(
+                "{who}: made `{}/.git` a directory of its own; move it away, then run again",
+                place.checkout.top().display()
+            ));
+            return Ok(report);
+        }
+    }
+    let expected = refs::branch(place.branch);
+    let mut tips: Vec<String> = Vec::new();
+    let mut moved_refs = false;
+    match place.checkout.head()? {
+        Head::Branch(b) if b == expected => {}
+        Head::Branch(other) => {
+            let short = other.strip_prefix(refs::HEADS_PREFIX).unwrap_or(&other);
+            say(format!("switched the worktree to branch `{short}`"));
+            if let Some(tip) = p.store.branch_tip(short)?
+                && tip != place.base
+            {
+                tips.push(tip);
+            }
+            place.checkout.attach_head(&expected)?;
+            moved_refs = true;
+        }
+        Head::Detached(commit) => {
+            say(format!(
+                "detached the worktree's HEAD at {}",
+                short(&commit)
+            ));
+            if commit != place.base && p.store.resolve(&commit)?.is_some() {
+                tips.push(commit);
+            }
+            place.checkout.attach_head(&expected)?;
+            moved_refs = true;
+        }
+    }
+    match p.store.branch_tip(place.branch)? {
+        Some(tip) if tip == place.base => {}
+        Some(tip) => {
+            if p.store.is_ancestor(&tip, place.base)? {
+                say(format!("moved `{}` back to {}", place.branch, short(&tip)));
+            } else {
+                let n = p.store.commits_between(place.base, &tip)?.len();
+                say(format!(
+                    "committed on `{}` itself ({n} commit{})",
+                    place.branch,
+                    if n == 1 { "" } else { "s" }
+                ));
+                tips.push(tip.clone());
+            }
+            if !p.store.move_branch(
+                place.branch,
+                place.base,
+                &tip,
+                "custody: back to the run's base",
+            )? {
+                report.stop = Some(format!(
+                    "{who}: `{}` keeps moving; stop what writes to it, then run again",
+                    place.branch
+                ));
+                return Ok(report);
+            }
+            moved_refs = true;
+        }
+        None => {
+            say(format!("deleted `{}`", place.branch));
+            p.store.create_branch(place.branch, place.base)?;
+            moved_refs = true;
+        }
+    }
+    if moved_refs {
+        // HEAD and the branch are back at base; the index follows them, the files stay.
+        place.checkout.reset_index(place.base)?;
+    }
+    let after = p.store.heads()?;
+    for line in other_branches(before, &after, &expected) {
+        say(line);
+    }
+    tips.dedup();
+    if !tips.is_empty() {
+        let why = format!("{who}: commits the agent made itself");
+        let full = p.store.rescue(place.name, place.run, &tips, &why)?;
+        say(format!(
+            "its own commits are kept at `{full}`; none of them lands as it is, their files \
+             stay in the worktree as the task's change"
+        ));
+    }
+    for line in &report.lines {
+        p.ui.warn(line);
+    }
+    Ok(report)
+}
+
+/// Returns one line per branch other than `skip` that appeared, moved or disappeared.
+fn other_branches(before: &Heads, after: &Heads, skip: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let all: BTreeMap<&String, ()> = before.keys().chain(after.keys()).map(|k| (k, ())).collect();
+    for name in all.keys() {
+        if name.as_str() == skip {
+            continue;
+        }
+        let short = name.strip_prefix(refs::HEADS_PREFIX).unwrap_or(name);
+        match (before.get(*name), after.get(*name)) {
+            (None, Some(tip)) => lines.push(format!(
+                "created branch `{short}` at {} (left alone)",
+                self::short(tip)
+            )),
+            (Some(a), Some(b)) if a != b => lines.push(format!(
+                "moved branch `{short}` from {} to {} (left alone)",
+                self::short(a),
+                self::short(b)
+            )),
+            (Some(a), None) => lines.push(format!(
+                "deleted branch `{short}` (was {}; `git branch {short} {a}` brings it back)",
+                self::short(a)
+            )),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// Returns the first ten hex digits of an id.
+pub(super) fn short(id: &str) -> &str {
+    &id[..id.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_branches_reports_created_moved_and_deleted_ones() {
+        let before: Heads = [
+            ("refs/heads/main".to_owned(), "a".repeat(40)),
+            ("refs/heads/gone".to_owned(), "b".repeat(40)),
+            ("refs/heads/aos/w".to_owned(), "c".repeat(40)),
+        ]
+        .into();
+        let after: Heads = [
+            ("refs/heads/main".to_owned(), "d".repeat(40)),
+            ("refs/heads/new".to_owned(), "e".repeat(40)),
+            ("refs/heads/aos/w".to_owned(), "f".repeat(40)),
+        ]
+        .into();
+        let lines = other_branches(&before, &after, "refs/heads/aos/w");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].starts_with("deleted branch `gone`"), "{lines:?}");
+        assert!(lines[1].starts_with("moved branch `main`"), "{lines:?}");
+        assert!(lines[2].starts_with("created branch `new`"), "{lines:?}");
+    }
+}
