@@ -26,6 +26,16 @@ impl WorkstreamName {
     }
 }
 
+/// Returns whether `s` (before any extension) is a reserved device name on Windows:
+/// git refuses such path components there, so no ref or worktree may carry one.
+fn is_device_name(s: &str) -> bool {
+    let stem = s.split('.').next().unwrap_or(s);
+    matches!(stem, "con" | "prn" | "aux" | "nul" | "conin$" | "conout$")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
 impl FromStr for WorkstreamName {
     type Err = InvalidId;
 
@@ -58,6 +68,11 @@ impl FromStr for WorkstreamName {
         }
         if s.ends_with('.') {
             return bad("it ends with `.`");
+        }
+        if is_device_name(s) {
+            return bad(
+                "it is a device name on Windows (`con`, `nul`, `com1`, …), which no branch or worktree there may be called",
+            );
         }
         Ok(Self(s.to_owned()))
     }
@@ -208,6 +223,17 @@ mod tests {
                 bad.parse::<WorkstreamName>().is_err(),
                 "{bad:?} should be invalid"
             );
+        }
+    }
+
+    #[test]
+    fn windows_device_names_are_refused_with_or_without_an_extension() {
+        for bad in ["nul", "con", "com1", "lpt9", "aux.txt", "prn.x.y"] {
+            let err = bad.parse::<WorkstreamName>().unwrap_err();
+            assert!(err.0.contains("device name"), "{bad}: {err}");
+        }
+        for ok in ["console", "com", "com10", "nullable", "lpt", "auxiliary"] {
+            assert!(ok.parse::<WorkstreamName>().is_ok(), "{ok}");
         }
     }
 

@@ -1,4 +1,5 @@
-//! The one place that writes to the terminal: data to stdout, messages to stderr,
+//! The one place that writes to the terminal: data to stdout, messages to stderr (a
+//! closed or full stream is ignored, never a panic),
 //! `--json` rendering, colour only on a terminal and never with `NO_COLOR`, and on a
 //! terminal a live block of progress lines (one per running workstream).
 
@@ -92,7 +93,9 @@ impl Ui {
                 let _ = writeln!(err, "{line}");
                 live.draw(&mut err);
             }
-            None => eprintln!("{line}"),
+            None => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
         }
     }
 
@@ -122,6 +125,13 @@ impl Ui {
         }
     }
 
+    /// Writes a question to stderr, without a newline, for an answer on stdin.
+    pub fn prompt(&self, question: impl fmt::Display) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{question}");
+        let _ = err.flush();
+    }
+
     /// Writes a warning to stderr.
     pub fn warn(&self, msg: impl fmt::Display) {
         self.err_line(format_args!("{} {msg}", self.paint("warning:", "33")));
@@ -145,7 +155,9 @@ impl Ui {
             live.clear(&mut std::io::stderr().lock());
             live.rows.clear();
         }
-        eprintln!("{} {err}", self.paint("error:", "1;31"));
+        // A closed or full stderr is no reason to panic: the exit code still tells.
+        let mut out = std::io::stderr().lock();
+        let _ = writeln!(out, "{} {err}", self.paint("error:", "1;31"));
         let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
         // gix chains repeat the parent text in the child; show each distinct cause once.
         let mut shown = vec![err.to_string()];
@@ -155,14 +167,14 @@ impl Ui {
                 continue;
             }
             if first {
-                eprintln!("\nCaused by:");
+                let _ = writeln!(out, "\nCaused by:");
                 first = false;
             }
-            eprintln!("  {cause}");
+            let _ = writeln!(out, "  {cause}");
             shown.push(cause);
         }
         if let Some(h) = crate::error::hint(err) {
-            eprintln!("{} {h}", self.paint("hint:", "36"));
+            let _ = writeln!(out, "{} {h}", self.paint("hint:", "36"));
         }
     }
 

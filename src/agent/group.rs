@@ -102,15 +102,34 @@ pub fn end_recorded(path: &Path, grace: Duration) -> Option<i32> {
 /// File name of a group record inside an invocation's scratch directory.
 pub const RECORD_FILE: &str = "agent.pgroup";
 
-/// Ends every recorded group under `dir` (the scratch directories of a workstream):
-/// groups whose runner was killed before it could end them. Returns the groups ended.
-pub fn end_leftovers(dir: &Path, grace: Duration) -> Vec<i32> {
+/// Returns the groups recorded under `dir` that still run, without touching them.
+pub fn live_leftovers(dir: &Path) -> Vec<i32> {
+    records(dir)
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let mut parts = text.split_whitespace();
+            let pgid: i32 = parts.next()?.parse().ok()?;
+            let start = parts.next().and_then(|s| s.parse().ok());
+            (pgid > 1 && is_recorded_group(pgid, start)).then_some(pgid)
+        })
+        .collect()
+}
+
+/// Returns the group records under `dir`.
+fn records(dir: &Path) -> impl Iterator<Item = std::path::PathBuf> {
     walkdir::WalkDir::new(dir)
         .max_depth(3)
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file() && e.file_name() == RECORD_FILE)
-        .filter_map(|e| end_recorded(e.path(), grace))
+        .map(|e| e.into_path())
+}
+
+/// Ends every recorded group under `dir` (the scratch directories of a workstream):
+/// groups whose runner was killed before it could end them. Returns the groups ended.
+pub fn end_leftovers(dir: &Path, grace: Duration) -> Vec<i32> {
+    records(dir)
+        .filter_map(|path| end_recorded(&path, grace))
         .collect()
 }
 

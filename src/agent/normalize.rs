@@ -188,7 +188,11 @@ fn result(inv: &Invocation, out: &RunOutput, final_text: Option<&str>, o: &mut O
         return;
     };
     o.summary = Some(res.summary.clone()).filter(|s| !s.is_empty());
-    match (res.status, res.question.is_some()) {
+    let asks = res
+        .question
+        .as_deref()
+        .is_some_and(|q| !q.trim().is_empty());
+    match (res.status, asks) {
         (ResultStatus::Done, _) => {}
         (ResultStatus::Blocked, true) => {
             o.next_action = NextAction::Clarify;

@@ -44,6 +44,7 @@ enum ClarifyCommand {
     /// Ask a question yourself: the workstream waits until someone answers it
     Ask {
         name: WorkstreamName,
+        #[arg(value_parser = super::non_empty)]
         question: String,
     },
 }
@@ -126,8 +127,17 @@ pub fn run(ui: &Ui, args: ClarifyArgs) -> anyhow::Result<()> {
             let (id, text) = match words.as_slice() {
                 [text] => (None, text.clone()),
                 [id, text] => (Some(id.clone()), text.clone()),
-                _ => unreachable!("clap allows one or two words"),
+                _ => {
+                    return Err(UserError::new("give `[<id>] TEXT`: the answer, after the question's id when several are open").into());
+                }
             };
+            if text.trim().is_empty() {
+                return Err(UserError::with_hint(
+                    "the answer is empty",
+                    format!("write it in quotes: `git aos clarify answer {name} \"…\"`"),
+                )
+                .into());
+            }
             let p = Pipeline::open(&ctx, ui)?;
             let answered = decide::answer(&p, &name, id.as_deref(), &text)?;
             let snap = ctx.store.find(&name)?;

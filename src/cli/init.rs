@@ -1,6 +1,6 @@
 //! `git aos init`: write `aos.toml`, set the git config git aos relies on, install the hooks.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::config::{self, Adapter, InitAnswers};
 use crate::ctx::Ctx;
@@ -47,7 +47,7 @@ pub fn run(ui: &Ui, args: InitArgs) -> anyhow::Result<()> {
             file.display()
         ));
     } else {
-        let answers = answers(&ctx, &args, interactive)?;
+        let answers = answers(ui, &ctx, &args, interactive)?;
         let text = config::render_initial(&answers);
         // Refuse to write what we could not read back.
         config::Config::parse(&text, &[]).map_err(UserError::from)?;
@@ -68,7 +68,7 @@ pub fn run(ui: &Ui, args: InitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn answers(ctx: &Ctx, args: &InitArgs, interactive: bool) -> anyhow::Result<InitAnswers> {
+fn answers(ui: &Ui, ctx: &Ctx, args: &InitArgs, interactive: bool) -> anyhow::Result<InitAnswers> {
     let root = ctx.repo_root()?;
     let detected_base = ctx
         .store
@@ -79,8 +79,8 @@ fn answers(ctx: &Ctx, args: &InitArgs, interactive: bool) -> anyhow::Result<Init
     let mut test = args.test.clone().or(detected_test);
     let mut names = args.agents.clone();
     if interactive {
-        base = ask("branch new workstreams start from", Some(&base))?.unwrap_or(base);
-        test = ask("test command (empty for none)", test.as_deref())?;
+        base = ask(ui, "branch new workstreams start from", Some(&base))?.unwrap_or(base);
+        test = ask(ui, "test command (empty for none)", test.as_deref())?;
         if names.is_empty() {
             let found: Vec<&str> = ["claude", "codex"]
                 .into_iter()
@@ -92,6 +92,7 @@ fn answers(ctx: &Ctx, args: &InitArgs, interactive: bool) -> anyhow::Result<Init
                 found.join(",")
             };
             let given = ask(
+                ui,
                 "agents, primary first (claude, codex, shell)",
                 Some(&default),
             )?
@@ -133,10 +134,9 @@ fn answers(ctx: &Ctx, args: &InitArgs, interactive: bool) -> anyhow::Result<Init
 }
 
 /// Asks one question on the terminal; an empty answer keeps the default.
-fn ask(question: &str, default: Option<&str>) -> anyhow::Result<Option<String>> {
+fn ask(ui: &Ui, question: &str, default: Option<&str>) -> anyhow::Result<Option<String>> {
     let shown = default.map(|d| format!(" [{d}]")).unwrap_or_default();
-    eprint!("{question}{shown}: ");
-    std::io::stderr().flush()?;
+    ui.prompt(format_args!("{question}{shown}: "));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let line = line.trim();

@@ -103,6 +103,23 @@ impl Command {
     }
 }
 
+/// Parses a text argument that must say something (a question, an answer, feedback).
+pub(crate) fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("it is empty: write the text in quotes".into());
+    }
+    Ok(s.to_owned())
+}
+
+/// Parses a count that must be at least 1.
+pub(crate) fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("it must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number")),
+    }
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {

@@ -33,6 +33,7 @@ pub fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
     let plan = match &args.plan {
         Some(file) => Some(workstream::plan_file::load(
             ctx.repo_root()?,
+            &cfg,
             &args.name,
             file,
             ui,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::ctx::Ctx;
 use crate::error::UserError;
 use crate::ids::TaskId;
 use crate::plan::{self, Brief, Diagnostic, Task};
@@ -91,7 +92,12 @@ struct ValidBrief<'a> {
 }
 
 fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()> {
-    let checked = match plan::check(text, file) {
+    // In a repository, `Agent:` lines must name agents its aos.toml defines.
+    let known: Option<Vec<String>> = Ctx::discover()
+        .ok()
+        .and_then(|ctx| ctx.config().ok())
+        .map(|cfg| cfg.agents.keys().cloned().collect());
+    let checked = match plan::check_with(text, file, known.as_deref()) {
         Ok(checked) => checked,
         Err(diagnostics) => {
             report_invalid(ui, file, &diagnostics, json)?;

@@ -13,7 +13,13 @@ pub struct RejectArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
     /// What must change (goes into the next prompt)
-    #[arg(short = 'f', long = "feedback", required = true, value_name = "TEXT")]
+    #[arg(
+        short = 'f',
+        long = "feedback",
+        required = true,
+        value_name = "TEXT",
+        value_parser = super::non_empty
+    )]
     feedback: String,
 }
 

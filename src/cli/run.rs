@@ -20,7 +20,7 @@ pub struct RunArgs {
     #[arg(long = "loop")]
     r#loop: bool,
     /// Most workstreams running at once (default: `max_parallel` of the default profile)
-    #[arg(long)]
+    #[arg(long, value_parser = super::at_least_one)]
     max_parallel: Option<usize>,
 }
 

@@ -35,7 +35,7 @@ pub async fn run(ui: &Ui, dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let mut names = Vec::new();
     for (name, plan, _) in WORKSTREAMS {
         let name: WorkstreamName = name.parse()?;
-        let plan = workstream::plan_file::load(&repo, &name, &repo.join(plan), ui)?;
+        let plan = workstream::plan_file::load(&repo, &cfg, &name, &repo.join(plan), ui)?;
         let req = NewWorkstream {
             name: name.clone(),
             base: None,

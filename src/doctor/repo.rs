@@ -207,6 +207,7 @@ fn check_state(store: &store::Store) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     for (name, _) in &live {
+        findings.extend(check_leftovers(store, name));
         if let Err(e) = read_all(store, name) {
             let hint = crate::error::hint(&e).unwrap_or_else(|| {
                 format!("inspect it with `git aos log {name}`; `git aos fsck` checks every aos ref")
@@ -229,6 +230,40 @@ fn check_state(store: &store::Store) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+/// Warns of agents and index locks a killed run left in a workstream nothing runs now.
+fn check_leftovers(store: &store::Store, name: &crate::ids::WorkstreamName) -> Vec<Finding> {
+    let common = &store.paths().common_dir;
+    let Ok(snap) = store.find(name) else {
+        return Vec::new();
+    };
+    if lock::probe(&lock::workstream_path(common, name))
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return Vec::new();
+    }
+    let worktree = Path::new(&snap.ws.worktree);
+    crate::workstream::leftovers::find(common, name, worktree)
+        .into_iter()
+        .map(|leftover| {
+            let message = match leftover {
+                crate::workstream::leftovers::Leftover::Agent(pgid) => {
+                    format!("agent process group {pgid} still runs, left by a run that was killed")
+                }
+                crate::workstream::leftovers::Leftover::IndexLock(lock) => format!(
+                    "`{}` is held by no live process: a killed git command left it, and git \
+                     refuses to work in that worktree until it goes",
+                    lock.display()
+                ),
+            };
+            Finding::new("workstream", name.as_str(), Level::Warning, message).hint(format!(
+                "`git aos run {name}` or `git aos fsck --fix` clears it"
+            ))
+        })
+        .collect()
 }
 
 fn read_all(store: &store::Store, name: &crate::ids::WorkstreamName) -> anyhow::Result<()> {

@@ -98,6 +98,8 @@ impl Checkout {
             .arg(&self.top)
             .current_dir(&self.top)
             .env(INTERNAL_ENV, "1")
+            // Paths git aos passes are file names, never patterns.
+            .env("GIT_LITERAL_PATHSPECS", "1")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")

@@ -134,6 +134,34 @@ fn parse_list(text: &str) -> Vec<Worktree> {
     out
 }
 
+/// Returns which of `paths` exist in the checkout as files git ignores (untracked, and
+/// matched by an ignore rule, themselves or through an ignored directory).
+pub fn ignored_among(co: &super::Checkout, paths: &[String]) -> anyhow::Result<Vec<String>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out = co.run([
+        "ls-files",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+        "--directory",
+        "-z",
+    ])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ignored: Vec<&str> = text.split('\0').filter(|p| !p.is_empty()).collect();
+    Ok(paths
+        .iter()
+        .filter(|p| {
+            ignored.iter().any(|i| match i.strip_suffix('/') {
+                Some(dir) => p.starts_with(dir) && p[dir.len()..].starts_with('/'),
+                None => *i == p.as_str(),
+            })
+        })
+        .cloned()
+        .collect())
+}
+
 /// Returns the uncommitted changes (tracked and untracked) in the worktree at `path`.
 pub fn changes(path: &Path) -> anyhow::Result<Vec<WorktreeChange>> {
     let out = run(

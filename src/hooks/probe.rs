@@ -31,11 +31,17 @@ pub struct Site {
     pub top: PathBuf,
 }
 
+/// Set in every agent's environment (`AOS_AGENT`, the agent's name).
+const AGENT_ENV: &str = "AOS_AGENT";
+
 /// Returns where `hook` runs when it has work to do: not started by git aos itself
-/// (`AOS_INTERNAL`), on branch `aos/<name>` of a live workstream, and — for per-commit
-/// hooks — not while git replays a sequence of commits. `None` means return at once.
+/// (`AOS_INTERNAL`) or by an agent (`AOS_AGENT`), on branch `aos/<name>` of a live
+/// workstream, and — for per-commit hooks — not while git replays a sequence of
+/// commits. `None` means return at once.
 pub fn probe(hook: HookName) -> Option<Site> {
-    if std::env::var_os(INTERNAL_ENV).is_some() {
+    // git aos's own commands, and an agent's commits: the pipeline's custody guard keeps
+    // an agent's commits aside (they are no person's work, and none lands as it is).
+    if std::env::var_os(INTERNAL_ENV).is_some() || std::env::var_os(AGENT_ENV).is_some() {
         return None;
     }
     let cwd = std::env::current_dir().ok()?;

@@ -3,8 +3,6 @@
 //! file is inside the task's declared `Files:` scope, and (test first) the tests written
 //! before the implementation are unchanged.
 
-use globset::{Glob, GlobSetBuilder};
-
 use crate::agent::prompt::Feedback;
 use crate::config::Autonomy;
 use crate::store::Actor;
@@ -81,7 +79,7 @@ fn check(p: &Pipeline, t: &TaskCtx, tree: &str, files: &[String]) -> anyhow::Res
     }
     reasons.extend(super::tests_first::edited_tests(p, t, tree)?);
     if !t.task.files.is_empty() {
-        let outside = outside_scope(&t.task.files, files)?;
+        let outside = crate::plan::scope::outside(&t.task.files, files)?;
         if !outside.is_empty() {
             reasons.push(format!(
                 "changed files outside the declared scope (`Files: {}`): {}",
@@ -101,42 +99,4 @@ fn has_conflict_markers(bytes: &[u8]) -> bool {
     text.lines().any(|l| {
         l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> ") || l == "<<<<<<<" || l == ">>>>>>>"
     })
-}
-
-/// Returns the files matching none of the scope entries (a path, a directory, or a glob).
-fn outside_scope(scope: &[String], files: &[String]) -> anyhow::Result<Vec<String>> {
-    let mut set = GlobSetBuilder::new();
-    for entry in scope {
-        let entry = entry.trim().trim_start_matches("./");
-        set.add(Glob::new(entry)?);
-        set.add(Glob::new(&format!("{}/**", entry.trim_end_matches('/')))?);
-    }
-    let set = set.build()?;
-    Ok(files
-        .iter()
-        .filter(|f| !set.is_match(f.as_str()))
-        .cloned()
-        .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scope_takes_paths_directories_and_globs() {
-        let scope = vec![
-            "src/limiter.rs".to_owned(),
-            "docs/".to_owned(),
-            "tests/*.rs".to_owned(),
-        ];
-        let files: Vec<String> = ["src/limiter.rs", "docs/a/b.md", "tests/x.rs", "src/lib.rs"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            outside_scope(&scope, &files).unwrap(),
-            vec!["src/lib.rs".to_owned()]
-        );
-    }
 }

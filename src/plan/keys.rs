@@ -101,21 +101,36 @@ fn apply(key: &str, value: &str, line: usize, task: &mut Task, diags: &mut Diagn
             if value.is_empty() || value.eq_ignore_ascii_case("none") {
                 return;
             }
-            for item in items(value) {
+            for item in value.split(',').map(unquote) {
+                if item.is_empty() {
+                    diags.error(
+                        line,
+                        "`Depends:` has an empty entry: separate task ids with single commas",
+                    );
+                    continue;
+                }
                 match item.parse::<TaskId>() {
                     Ok(id) if !task.depends.contains(&id) => task.depends.push(id),
-                    Ok(_) => {}
+                    Ok(id) => diags.error(line, format!("`Depends:` names `{id}` twice")),
                     Err(e) => diags.error(line, format!("in `Depends:`: {e}")),
                 }
             }
         }
-        "Files" => task.files = items(value).map(str::to_owned).collect(),
+        "Files" => {
+            for item in value.split(',').map(unquote) {
+                match scope_entry(item) {
+                    Ok(()) => task.files.push(item.to_owned()),
+                    Err(why) => diags.error(line, format!("in `Files:`: {why}")),
+                }
+            }
+        }
         "Agent" | "Timeout" => {
             let value = unquote(value);
             if value.is_empty() {
                 diags.error(line, format!("`{key}:` has no value"));
             } else if key == "Agent" {
                 task.agent = Some(value.to_owned());
+                task.meta.agent_line = line;
             } else if !is_duration(value) {
                 diags.error(
                     line,
@@ -129,9 +144,19 @@ fn apply(key: &str, value: &str, line: usize, task: &mut Task, diags: &mut Diagn
     }
 }
 
-/// Returns the comma-separated items of `value`, trimmed and without backticks.
-fn items(value: &str) -> impl Iterator<Item = &str> {
-    value.split(',').map(unquote).filter(|s| !s.is_empty())
+/// Checks one entry of `Files:`: a path, a directory or a glob inside the repository.
+fn scope_entry(entry: &str) -> Result<(), String> {
+    if entry.is_empty() {
+        return Err("an empty entry: separate paths with single commas".into());
+    }
+    if entry.starts_with('/') || entry.split('/').any(|part| part == "..") {
+        return Err(format!(
+            "`{entry}` leaves the repository: write a path relative to its top"
+        ));
+    }
+    super::scope::matcher(&[entry.to_owned()])
+        .map(drop)
+        .map_err(|e| format!("`{entry}` is not a valid path or glob: {e}"))
 }
 
 fn unquote(s: &str) -> &str {

@@ -10,6 +10,7 @@ mod keys;
 mod order;
 mod parse;
 mod reference;
+pub mod scope;
 mod section;
 mod source;
 mod validate;
@@ -141,6 +142,8 @@ pub struct Task {
 pub(crate) struct TaskMeta {
     /// Line of the `Depends:` key, or of the heading when there is none.
     pub depends_line: usize,
+    /// Line of the `Agent:` key, when there is one.
+    pub agent_line: usize,
     /// Byte offset of the character between the checkbox brackets.
     pub checkbox_at: usize,
     /// Every `${…outputs…}` in the task's text, with its line.
@@ -193,8 +196,30 @@ pub struct Checked {
 /// sorted by line) when there is at least one error. `source` names the file in
 /// diagnostics.
 pub fn check(text: &str, source: &str) -> Result<Checked, Vec<Diagnostic>> {
+    check_with(text, source, None)
+}
+
+/// Like [`check`], and when `agents` is given (the agents `aos.toml` defines), every
+/// `Agent:` must name one of them.
+pub fn check_with(
+    text: &str,
+    source: &str,
+    agents: Option<&[String]>,
+) -> Result<Checked, Vec<Diagnostic>> {
     let (plan, mut diagnostics) = parse(text, source);
     diagnostics.extend(plan.validate());
+    if let Some(known) = agents {
+        diagnostics.extend(plan.check_agents(known));
+    }
+    let mut nul = diagnostic::Diagnostics::new(source);
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| l.contains('\0')) {
+        let at = line.find('\0').unwrap_or(0) + 1;
+        nul.error(
+            i + 1,
+            format!("a NUL byte at column {at}: a plan is text, and no command can carry one"),
+        );
+    }
+    diagnostics.extend(nul.into_sorted());
     diagnostics.sort_by_key(|d| (d.line, d.severity));
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
@@ -207,6 +232,27 @@ pub fn check(text: &str, source: &str) -> Result<Checked, Vec<Diagnostic>> {
 }
 
 impl Plan {
+    /// Returns an error for every `Agent:` that names no agent in `known` (the agents
+    /// `aos.toml` defines), so a plan is refused before a run reaches that task.
+    pub fn check_agents(&self, known: &[String]) -> Vec<Diagnostic> {
+        let mut diags = diagnostic::Diagnostics::new(&self.source);
+        for task in &self.tasks {
+            if let Some(agent) = &task.agent
+                && !known.iter().any(|k| k == agent)
+            {
+                diags.error(
+                    task.meta.agent_line.max(task.line),
+                    format!(
+                        "task `{}` names agent `{agent}`, which aos.toml does not define (agents: {})",
+                        task.id,
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+        diags.into_sorted()
+    }
+
     /// Returns the task with this id, if the plan has one.
     pub fn try_find_task(&self, id: &TaskId) -> Option<&Task> {
         self.tasks.iter().find(|t| &t.id == id)

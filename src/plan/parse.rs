@@ -231,6 +231,7 @@ impl Walker<'_, '_> {
             run: None,
             meta: TaskMeta {
                 depends_line: line,
+                agent_line: 0,
                 checkbox_at: at + 1,
                 output_refs: Vec::new(),
             },

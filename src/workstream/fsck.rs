@@ -19,7 +19,7 @@ const STALE_REF_LOCK: Duration = Duration::from_secs(30);
 pub struct Problem {
     /// Stable kind: `unreadable_ref`, `stale_ref_lock`, `interrupted_archive`,
     /// `interrupted_open`, `interrupted_run`, `interrupted_merge`, `missing_worktree`,
-    /// `orphan_worktree`.
+    /// `orphan_worktree`, `leftover_agent`, `stale_index_lock`.
     pub kind: &'static str,
     /// What it concerns (a ref, a path, a workstream).
     pub subject: String,
@@ -160,6 +160,7 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
             )),
         );
     }
+    check_leftovers(store, &live, fix, &mut problems)?;
     check_worktrees(store, repo_root, &live, fix, &mut problems)?;
     for (name, (_, snap)) in &live {
         if let Some(snap) = snap
@@ -178,6 +179,53 @@ pub fn check(store: &Store, repo_root: &Path, fix: bool) -> anyhow::Result<Vec<P
         }
     }
     Ok(problems)
+}
+
+/// Agents and index locks a killed run left, in workstreams nothing runs now.
+fn check_leftovers(
+    store: &Store,
+    live: &BTreeMap<String, (String, Option<crate::store::Snapshot>)>,
+    fix: bool,
+    problems: &mut Vec<Problem>,
+) -> anyhow::Result<()> {
+    let common = &store.paths().common_dir;
+    for (name, (_, snap)) in live {
+        let Some(snap) = snap else { continue };
+        let ws = &snap.ws.name;
+        let Ok(_held) = crate::lock::lock_workstream(common, ws) else {
+            continue;
+        };
+        let worktree = Path::new(&snap.ws.worktree);
+        let found = super::leftovers::find(common, ws, worktree);
+        if found.is_empty() {
+            continue;
+        }
+        let fixed = fix && !super::leftovers::clear(common, ws, worktree).is_empty();
+        for leftover in found {
+            let mut p = match leftover {
+                super::leftovers::Leftover::Agent(pgid) => Problem::new(
+                    "leftover_agent",
+                    name,
+                    format!(
+                        "agent process group {pgid} of `{name}` still runs, left by a run that was killed"
+                    ),
+                )
+                .hint(format!("`git aos fsck --fix` or `git aos run {name}` ends it")),
+                super::leftovers::Leftover::IndexLock(lock) => Problem::new(
+                    "stale_index_lock",
+                    lock.display().to_string(),
+                    format!(
+                        "`{}` in the worktree of `{name}` is held by no live process (a killed git command left it)",
+                        lock.display()
+                    ),
+                )
+                .hint(format!("`git aos fsck --fix` or `git aos run {name}` removes it")),
+            };
+            p.fixed = fixed;
+            problems.push(p);
+        }
+    }
+    Ok(())
 }
 
 fn check_worktrees(

@@ -18,6 +18,30 @@ pub fn scratch_root(common_dir: &Path, name: &WorkstreamName) -> PathBuf {
     common_dir.join("aos").join("scratch").join(name.as_str())
 }
 
+/// What a killed run left in a workstream, found without changing anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leftover {
+    /// An agent process group still running with no runner.
+    Agent(i32),
+    /// An index lock no live process holds.
+    IndexLock(PathBuf),
+}
+
+/// Returns what a killed run left in a workstream. Only meaningful while nothing of the
+/// workstream runs (its lock is free).
+pub fn find(common_dir: &Path, name: &WorkstreamName, worktree: &Path) -> Vec<Leftover> {
+    let mut found: Vec<Leftover> = agent::group::live_leftovers(&scratch_root(common_dir, name))
+        .into_iter()
+        .map(Leftover::Agent)
+        .collect();
+    if let Ok(co) = Checkout::locate(common_dir, worktree)
+        && let Some(lock) = co.stale_index_lock()
+    {
+        found.push(Leftover::IndexLock(lock));
+    }
+    found
+}
+
 /// Ends the agent process groups a killed run left running and removes a stale index
 /// lock in the worktree. The caller holds the workstream's lock. Returns what was done.
 pub fn clear(common_dir: &Path, name: &WorkstreamName, worktree: &Path) -> Vec<String> {

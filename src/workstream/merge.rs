@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::gate::{self, Verdict};
 use super::landing::{self, Landing, Phase, short};
 use super::message;
-use super::preflight::{base_checkout, conflicts, refuse_status, refuse_uncommitted};
+use super::preflight::{
+    base_checkout, conflicts, refuse_ignored, refuse_status, refuse_uncommitted,
+};
 use crate::config::Config;
 use crate::error::UserError;
 use crate::ids::WorkstreamName;
@@ -161,7 +163,11 @@ pub fn merge(
         .into());
     }
     refuse_uncommitted(ws)?;
-    landing.checkout = base_checkout(repo_root, ws)?.map(|p| p.display().to_string());
+    let checkout = base_checkout(repo_root, ws)?;
+    if let Some(co) = &checkout {
+        refuse_ignored(store, ws, co, &base_tip, &built.commit)?;
+    }
+    landing.checkout = checkout.map(|p| p.display().to_string());
     landing.to = built.commit.clone();
     landing.gate = verdict;
     write_notes(store, &snap, &built, &landing)?;

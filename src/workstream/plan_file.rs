@@ -12,9 +12,11 @@ use crate::plan;
 use crate::store::{TaskRecord, TaskStatus, TasksFile};
 use crate::ui::Ui;
 
-/// Reads and validates `file`; errors and warnings are printed, an invalid plan is an error.
+/// Reads and validates `file` (its `Agent:` lines against the agents `cfg` defines);
+/// errors and warnings are printed, an invalid plan is an error.
 pub fn load(
     repo_root: &Path,
+    cfg: &crate::config::Config,
     name: &WorkstreamName,
     file: &Path,
     ui: &Ui,
@@ -22,7 +24,8 @@ pub fn load(
     let text = std::fs::read_to_string(file)
         .map_err(|e| UserError::new(format!("could not read plan `{}`: {e}", file.display())))?;
     let shown = file.display().to_string();
-    let checked = match plan::check(&text, &shown) {
+    let known: Vec<String> = cfg.agents.keys().cloned().collect();
+    let checked = match plan::check_with(&text, &shown, Some(&known)) {
         Ok(checked) => checked,
         Err(diagnostics) => {
             for d in &diagnostics {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::git;
-use crate::store::{WorkstreamRecord, WsStatus};
+use crate::store::{Store, WorkstreamRecord, WsStatus};
 
 /// Refuses a workstream that is not `complete`, unless forced.
 pub fn refuse_status(ws: &WorkstreamRecord, force: bool) -> anyhow::Result<()> {
@@ -69,6 +69,44 @@ pub fn base_checkout(repo_root: &Path, ws: &WorkstreamRecord) -> anyhow::Result<
         ),
         format!(
             "commit or move them yourself (git aos never stashes or resets), then run `git aos merge {}` again",
+            ws.name
+        ),
+    )
+    .into())
+}
+
+/// Refuses a merge that would write over files git ignores in the checkout of base (a
+/// person's `.env`, say): git itself overwrites ignored files, git aos never does. A file
+/// that already holds exactly what the merge brings is no loss and passes.
+pub fn refuse_ignored(
+    store: &Store,
+    ws: &WorkstreamRecord,
+    checkout: &Path,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<()> {
+    let changed = store.changed_files(from, to)?;
+    let co = git::Checkout::locate(&store.paths().common_dir, checkout)?;
+    let mut hit = Vec::new();
+    for path in git::worktree::ignored_among(&co, &changed)? {
+        let ours = std::fs::read(checkout.join(&path)).ok();
+        if ours.is_some() && ours != store.file_in(to, &path)? {
+            hit.push(path);
+        }
+    }
+    if hit.is_empty() {
+        return Ok(());
+    }
+    Err(UserError::with_hint(
+        format!(
+            "merging `{}` would overwrite files git ignores in `{}`; nothing was changed:\n{}",
+            ws.branch,
+            checkout.display(),
+            list(hit.iter().cloned())
+        ),
+        format!(
+            "they are yours and git aos never overwrites them: move them away (or make the branch \
+             stop adding them), then run `git aos merge {}` again",
             ws.name
         ),
     )
