@@ -227,7 +227,8 @@ fn fsck_repairs_an_interrupted_close() {
 #[test]
 fn new_with_a_plan_records_every_task_and_refuses_an_invalid_one() {
     let repo = Repo::new();
-    repo.aos_ok(&["init", "--yes"]);
+    // The fixture's `Agent: codex` must name an agent aos.toml defines.
+    repo.aos_ok(&["init", "--yes", "--agent", "codex"]);
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans");
     let bad = fixtures.join("bad-cycle.md");
     let before = repo.refs();

@@ -92,9 +92,14 @@ struct ValidBrief<'a> {
 }
 
 fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()> {
-    // In a repository, `Agent:` lines must name agents its aos.toml defines.
+    // In a repository with an aos.toml, `Agent:` lines must name agents it defines
+    // (`new` always checks them: without aos.toml only the built-in agents exist).
     let known: Option<Vec<String>> = Ctx::discover()
         .ok()
+        .filter(|ctx| {
+            ctx.repo_root()
+                .is_ok_and(|root| root.join(crate::config::FILE_NAME).is_file())
+        })
         .and_then(|ctx| ctx.config().ok())
         .map(|cfg| cfg.agents.keys().cloned().collect());
     let checked = match plan::check_with(text, file, known.as_deref()) {
