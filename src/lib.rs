@@ -17,6 +17,7 @@ pub mod git;
 pub mod hooks;
 pub mod ids;
 pub mod lock;
+pub mod manual;
 pub mod notify;
 pub mod pipeline;
 pub mod plan;

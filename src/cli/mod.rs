@@ -5,6 +5,7 @@ mod approve;
 mod archive;
 mod clarify;
 mod close;
+mod complete;
 mod completions;
 mod conflicts;
 mod debug;
@@ -45,10 +46,10 @@ use crate::ui::Ui;
 )]
 pub struct Cli {
     /// More logging on stderr (`-v` debug, `-vv` trace); `AOS_LOG` takes a filter too
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = "Global options")]
     pub verbose: u8,
     /// Print only data and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -86,6 +87,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     Hooks(hooks::HooksArgs),
     Completions(completions::CompletionsArgs),
+    #[command(hide = true, name = "__complete")]
+    Complete(complete::CompleteArgs),
     #[command(hide = true)]
     Hook(hook::HookArgs),
     #[command(hide = true)]
@@ -151,6 +154,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Plan(args) => plan::run(ui, args).await,
         Command::Hooks(args) => hooks::run(ui, args),
         Command::Completions(args) => completions::run(ui, args),
+        Command::Complete(args) => complete::run(ui, args),
         Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }
