@@ -47,6 +47,12 @@ pub fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
         plan,
     };
     let snap = workstream::create(&ctx.store, &cfg, ctx.repo_root()?, &req)?;
+    if !ctx.repo_root()?.join(crate::config::FILE_NAME).is_file() {
+        ui.hint(
+            "there is no aos.toml here: tasks run with the built-in `shell` agent, which only runs \
+             a task's `#### Run` block; `git aos init --agent claude` (or `codex`) sets up an agent that writes code",
+        );
+    }
     if args.json {
         return ui.json(&snap.ws);
     }

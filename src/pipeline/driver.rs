@@ -109,12 +109,12 @@ pub(super) async fn advance(
 fn gate_or_end(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
     let ws = &snap.ws;
     let reason = || ws.reason.clone().unwrap_or_default();
+    let name = &ws.name;
     Ok(match ws.status {
         WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => Some(WsOutcome::Complete),
         WsStatus::AwaitingReview => Some(WsOutcome::AtGate(format!(
-            "{}; see it with `git aos show {}`, then `git aos approve {0}` or `git aos reject {0} -f TEXT`",
+            "{}; see it with `git aos show {name}`, then `git aos approve {name}` or `git aos reject {name} -f TEXT`",
             reason(),
-            ws.name
         ))),
         WsStatus::Blocked => Some(WsOutcome::AtGate(format!(
             "{}; answer with `git aos clarify answer {} TEXT`",
@@ -299,9 +299,15 @@ fn finish(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
     let tasks = p.store.tasks(snap)?;
     let name = &snap.ws.name;
     if tasks.tasks.is_empty() {
-        return Ok(WsOutcome::Failed(format!(
-            "`{name}` has no tasks; create it with `git aos new {name} --plan FILE`"
-        )));
+        // Nothing failed: the workstream was made without a plan.
+        return Err(UserError::with_hint(
+            format!("`{name}` has no plan, so it has nothing to run"),
+            format!(
+                "write one (`git aos plan new --template plan.md` gives an example), then \
+                 `git aos close {name}` and `git aos new {name} --plan plan.md`"
+            ),
+        )
+        .into());
     }
     if let Some(stuck) = tasks.tasks.iter().find(|t| t.status != TaskStatus::Done) {
         return Ok(WsOutcome::Failed(format!(

@@ -30,6 +30,16 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     };
     let agent_name = agents[t.run.agent_index % agents.len()].clone();
     let spec = super::agents::spec(p, &agent_name, t.task.timeout.as_deref())?;
+    if spec.adapter == crate::agent::Adapter::Shell && t.task.run.is_none() {
+        return Err(UserError::with_hint(
+            format!(
+                "task {} has no `#### Run` block, and the `{agent_name}` agent (the built-in shell) only runs those",
+                t.task.id
+            ),
+            "set up an agent that writes code: `git aos init --agent claude` (or `--agent codex`), or give the task a `#### Run` block",
+        )
+        .into());
+    }
     let snap = p.store.find(&t.name)?;
     let scratch = p.scratch(&t.name, &t.run.id, &format!("implement-{}", t.run.attempt));
     let result_file = crate::agent::result_file(&scratch);

@@ -23,7 +23,14 @@ pub fn close(
     let snap = store.find(name)?;
     let worktree = PathBuf::from(&snap.ws.worktree);
     if worktree.is_dir() {
-        let changes = git::worktree::changes(&worktree)?;
+        let mut changes = git::worktree::changes(&worktree)?;
+        // The plan `new` placed in the worktree, untouched, is git aos's, not a person's work.
+        if let Some(ours) = placed_plan(store, &snap, &worktree)? {
+            changes.retain(|c| !(c.code == "??" && c.path == ours));
+            if changes.is_empty() {
+                let _ = std::fs::remove_file(worktree.join(&ours));
+            }
+        }
         if !changes.is_empty() && !force {
             let list: Vec<String> = changes
                 .iter()
@@ -54,6 +61,38 @@ pub fn close(
         store.delete_branch(&snap.ws.branch, head)?;
     }
     Ok(id)
+}
+
+/// Returns the branch path of the plan file when the worktree holds it untracked and
+/// exactly as the state has it (placed there by `new`, never changed since).
+fn placed_plan(store: &Store, snap: &Snapshot, worktree: &Path) -> anyhow::Result<Option<String>> {
+    let Some(rel) = snap.ws.plan_path.clone() else {
+        return Ok(None);
+    };
+    let Some(state) = store.read_file(snap, crate::store::path::PLAN)? else {
+        return Ok(None);
+    };
+    let on_disk = std::fs::read(worktree.join(&rel)).ok();
+    Ok((on_disk.as_deref() == Some(state.as_slice())).then_some(rel))
+}
+
+/// Writes the state's plan into a recreated worktree when its branch does not carry the
+/// plan file (a plan placed by `new` that no task committed yet).
+fn place_plan_again(store: &Store, snap: &Snapshot, worktree: &Path) -> anyhow::Result<()> {
+    let Some(rel) = &snap.ws.plan_path else {
+        return Ok(());
+    };
+    let file = worktree.join(rel);
+    if file.exists() {
+        return Ok(());
+    }
+    if let Some(text) = store.read_file(snap, crate::store::path::PLAN)? {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::atomic_file::replace(&file, text, None)?;
+    }
+    Ok(())
 }
 
 /// Reopens an archived workstream (by archive id, or by name for its newest archive):
@@ -104,10 +143,16 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         ws.reason = None;
         Ok(())
     });
-    if restored.is_err() {
-        let _ = git::worktree::remove(repo_root, &worktree, false);
+    match restored {
+        Ok(snap) => {
+            place_plan_again(store, &snap, &worktree)?;
+            Ok(snap)
+        }
+        Err(e) => {
+            let _ = git::worktree::remove(repo_root, &worktree, false);
+            Err(e)
+        }
     }
-    restored
 }
 
 /// How the base of an archived workstream moved past its branch: staleness, and the
