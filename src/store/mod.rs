@@ -14,6 +14,7 @@ mod merge;
 mod model;
 mod notes;
 mod read;
+pub mod reconcile;
 pub mod refs;
 mod revs;
 mod tx;
