@@ -21,6 +21,7 @@ pub mod notify;
 pub mod pipeline;
 pub mod plan;
 pub mod process;
+pub mod remote;
 pub mod store;
 pub mod ui;
 pub mod workstream;

@@ -27,6 +27,7 @@ mod reset;
 mod run;
 mod show;
 mod status;
+mod sync;
 mod uat;
 mod use_workstream;
 
@@ -79,6 +80,7 @@ pub enum Command {
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
+    Sync(sync::SyncArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -128,6 +130,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
+        Command::Sync(args) => sync::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

@@ -3,6 +3,7 @@
 
 mod archive;
 mod cache;
+mod claim;
 mod commits;
 mod diff;
 mod event;
@@ -13,10 +14,12 @@ mod land;
 mod merge;
 mod model;
 mod notes;
+mod notes_merge;
 mod read;
 pub mod reconcile;
 pub mod refs;
 mod revs;
+mod sync;
 mod tx;
 mod write;
 
@@ -27,6 +30,7 @@ use anyhow::Context as _;
 use gix::ObjectId;
 
 pub use archive::ArchiveEntry;
+pub use claim::Claim;
 pub use commits::CommitInfo;
 pub use diff::Divergence;
 pub use event::{Actor, Event, trailer};
@@ -39,6 +43,7 @@ pub use model::{
     now_rfc3339, path,
 };
 pub use read::Snapshot;
+pub use sync::{MergedState, RefMap};
 pub use tx::StateTx;
 
 use crate::error::UserError;

@@ -136,6 +136,19 @@ impl Store {
         tree: ObjectId,
         parent: Option<ObjectId>,
     ) -> anyhow::Result<ObjectId> {
+        let parents: Vec<ObjectId> = parent.into_iter().collect();
+        self.commit_with_parents(repo, name, event, tree, &parents)
+    }
+
+    /// Writes a commit object for `event` with any number of parents (a merge has two).
+    pub(super) fn commit_with_parents(
+        &self,
+        repo: &gix::Repository,
+        name: &WorkstreamName,
+        event: &Event,
+        tree: ObjectId,
+        parents: &[ObjectId],
+    ) -> anyhow::Result<ObjectId> {
         let committer = tool_signature("git-aos");
         let author = match &event.actor {
             Actor::Tool => committer.clone(),
@@ -150,7 +163,7 @@ impl Store {
                 author.to_ref(&mut b2),
                 event.message(name),
                 tree,
-                parent,
+                parents.iter().copied(),
             )
             .context("could not write a state commit")?
             .id;
