@@ -52,7 +52,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             questions.push(c);
         }
     }
-    let wt = std::path::Path::new(&snap.ws.worktree);
+    let wt = &crate::workstream::worktree_path(&ctx.store, &snap.ws);
     let diff = if wt.is_dir() {
         git::read(wt, ["diff", "HEAD"])?
     } else {

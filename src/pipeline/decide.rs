@@ -159,7 +159,7 @@ pub fn reset(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Option<Strin
         )
         .into());
     };
-    git::change::discard_changes(std::path::Path::new(&snap.ws.worktree))?;
+    git::change::discard_changes(&crate::workstream::worktree_path(&p.store, &snap.ws))?;
     let event = Event::new("reset", format!("{task_id} reset"))
         .by(Actor::Person)
         .task(&task_id);

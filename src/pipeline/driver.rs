@@ -2,8 +2,6 @@
 //! pick the task (resuming an interrupted run), run the stage the cursor names, repeat
 //! until a gate, a failure or the end — where the final review and UAT may stand.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
 
 use crate::error::{Busy, UserError};
@@ -205,7 +203,7 @@ fn task_ctx(
     run: RunRecord,
 ) -> anyhow::Result<TaskCtx> {
     let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
     anyhow::ensure!(
         worktree.is_dir(),
         "the worktree `{}` is gone; `git aos fsck --fix` recreates it",

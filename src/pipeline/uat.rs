@@ -2,8 +2,6 @@
 //! try it. `pass` completes it; `fail` turns the issues into a fix task and the loop
 //! goes on.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 
 use crate::error::UserError;
@@ -37,7 +35,7 @@ pub(super) fn open(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
             criteria: t.criteria().map(str::to_owned).collect(),
         })
         .collect();
-    let head = git::change::head(Path::new(&snap.ws.worktree))?;
+    let head = git::change::head(&crate::workstream::worktree_path(&p.store, &snap.ws))?;
     let mut id = String::new();
     let event = Event::new("uat", "user acceptance requested");
     p.store.update(name, &event, |tx| {

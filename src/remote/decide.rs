@@ -113,10 +113,7 @@ pub(super) fn round(
     let branches: std::collections::BTreeSet<&str> = here
         .keys()
         .chain(there.keys())
-        .filter(|k| {
-            k.strip_prefix(refs::BRANCHES_PREFIX)
-                .is_some_and(&wanted)
-        })
+        .filter(|k| k.strip_prefix(refs::BRANCHES_PREFIX).is_some_and(&wanted))
         .map(String::as_str)
         .collect();
     for full in branches {

@@ -1,6 +1,6 @@
 //! `close` and `open`: archive a workstream (removing its worktree) and bring one back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::refresh::Refresh;
 use super::touched::Touched;
@@ -21,7 +21,7 @@ pub fn close(
 ) -> anyhow::Result<String> {
     let _lock = lock::lock_workstream(&store.paths().common_dir, name)?;
     let snap = store.find(name)?;
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = super::worktree_path(store, &snap.ws);
     if worktree.is_dir() {
         let changes = git::worktree::changes(&worktree)?;
         if !changes.is_empty() && !force {
@@ -78,7 +78,7 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         })?;
         store.create_branch(&ws.branch, head)?;
     }
-    let worktree = PathBuf::from(&ws.worktree);
+    let worktree = super::worktree_path(store, ws);
     if worktree.exists() {
         return Err(UserError::with_hint(
             format!("`{}` is in the way of the worktree", worktree.display()),

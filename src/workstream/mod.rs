@@ -14,6 +14,7 @@ pub mod plan_file;
 mod preflight;
 mod refresh;
 mod setup;
+mod site;
 pub mod task_prompt;
 mod touched;
 
@@ -23,4 +24,5 @@ pub use create::{NewWorkstream, PlanSnapshot, create};
 pub use gate::Verdict as GateVerdict;
 pub use merge::{MergeRequest, Merged, Strategy, merge};
 pub use refresh::{REFRESH_FILE, Refresh, refresh};
+pub use site::{is_ours, worktree_path};
 pub use touched::{Touched, touched};
