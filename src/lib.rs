@@ -23,5 +23,6 @@ pub mod plan;
 pub mod process;
 pub mod remote;
 pub mod store;
+pub mod trust;
 pub mod ui;
 pub mod workstream;

@@ -28,6 +28,7 @@ mod run;
 mod show;
 mod status;
 mod sync;
+mod trust;
 mod uat;
 mod use_workstream;
 
@@ -81,6 +82,7 @@ pub enum Command {
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
     Sync(sync::SyncArgs),
+    Trust(trust::TrustArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -131,6 +133,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
         Command::Sync(args) => sync::run(ui, args),
+        Command::Trust(args) => trust::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::ctx::Ctx;
+use crate::error::UserError;
 use crate::ids::WorkstreamName;
 use crate::pipeline::{self, Pipeline, RunMode};
 use crate::store::WsStatus;
@@ -49,6 +50,15 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
         ui.status("nothing to run: no live workstream is waiting for work");
         return Ok(());
     }
+    let (names, untrusted) = trusted_only(&ctx, ui, names)?;
+    if names.is_empty() {
+        let mut refused = untrusted.into_iter().map(|(_, e)| e).collect::<Vec<_>>();
+        let last = refused
+            .pop()
+            .unwrap_or_else(|| anyhow::anyhow!("nothing to run"));
+        refused.iter().for_each(|e| ui.error(e));
+        return Err(last);
+    }
     let default_parallel = cfg
         .profile(crate::config::DEFAULT_PROFILE)
         .map(|p| p.max_parallel as usize)
@@ -70,6 +80,38 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
     crate::git::maintenance_auto(&root);
     match summary.error() {
         Some(e) => Err(e),
+        None if !untrusted.is_empty() => {
+            let names: Vec<String> = untrusted.iter().map(|(n, _)| format!("`{n}`")).collect();
+            Err(UserError::with_hint(
+                format!("not run: the plans of {} are not trusted here", names.join(", ")),
+                "`git aos trust <name> --show` shows what a plan runs; `git aos trust <name>` lets it run",
+            )
+            .into())
+        }
         None => Ok(()),
     }
+}
+
+/// Splits the workstreams into those whose plans this clone trusts and those it
+/// refuses (each refusal shown at once, with the commands the plan would run).
+fn trusted_only(
+    ctx: &Ctx,
+    ui: &Ui,
+    names: Vec<WorkstreamName>,
+) -> anyhow::Result<(Vec<WorkstreamName>, Vec<(WorkstreamName, anyhow::Error)>)> {
+    let mut ok = Vec::new();
+    let mut refused = Vec::new();
+    for name in names {
+        let snap = ctx.store.find(&name)?;
+        match crate::trust::require(&ctx.store, &snap) {
+            Ok(()) => ok.push(name),
+            Err(e) => refused.push((name, e)),
+        }
+    }
+    if !ok.is_empty() {
+        for (_, e) in &refused {
+            ui.error(e);
+        }
+    }
+    Ok((ok, refused))
 }

@@ -20,6 +20,7 @@ pub mod reconcile;
 pub mod refs;
 mod revs;
 mod sync;
+mod trust;
 mod tx;
 mod write;
 
@@ -44,6 +45,7 @@ pub use model::{
 };
 pub use read::Snapshot;
 pub use sync::{MergedState, RefMap};
+pub use trust::Trusted;
 pub use tx::StateTx;
 
 use crate::error::UserError;

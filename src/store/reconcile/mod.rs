@@ -32,6 +32,8 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use plan::cleared as plan_without_checkboxes;
+
 /// A state tree as files: path inside the tree -> content.
 pub type Files = BTreeMap<String, Vec<u8>>;
 

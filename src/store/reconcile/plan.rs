@@ -62,6 +62,12 @@ impl Sections {
     }
 }
 
+/// Returns the plan's text with every checkbox cleared: what stays the same while tasks
+/// land (each commit ticks one), so it identifies the plan across clones.
+pub fn cleared(text: &str) -> String {
+    split(text).render(&|_| false)
+}
+
 /// Splits a plan at its task headings (`### [ ] ID: …`), outside fenced code blocks.
 pub(super) fn split(text: &str) -> Sections {
     let mut out = Sections::default();
