@@ -23,14 +23,29 @@ pub struct RunArgs {
     /// Most workstreams running at once (default: `max_parallel` of the default profile)
     #[arg(long)]
     max_parallel: Option<usize>,
+    /// Drive only the workstreams this runner claims on REMOTE, shared with runners on
+    /// other machines; state and branches are pushed after every stage
+    #[arg(long, value_name = "REMOTE")]
+    remote: Option<String>,
 }
 
 /// Runs the pipeline; exit 3 when it stopped at a gate, 4 when a task failed.
 pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let cfg = ctx.config()?;
+    if let Some(remote) = &args.remote {
+        let remote = crate::remote::resolve(ctx.repo_root()?, Some(remote))?;
+        let named = if !args.names.is_empty() {
+            Some(args.names.clone())
+        } else if args.r#loop {
+            None
+        } else {
+            ctx.current_workstream()?.map(|c| vec![c])
+        };
+        return run_claimed(&ctx, ui, cfg, remote, named, &args).await;
+    }
     let names = if !args.names.is_empty() {
-        args.names
+        args.names.clone()
     } else if let (false, Some(current)) = (args.r#loop, ctx.current_workstream()?) {
         vec![current]
     } else {
@@ -59,16 +74,8 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
         refused.iter().for_each(|e| ui.error(e));
         return Err(last);
     }
-    let default_parallel = cfg
-        .profile(crate::config::DEFAULT_PROFILE)
-        .map(|p| p.max_parallel as usize)
-        .unwrap_or(3);
-    let max_parallel = args.max_parallel.unwrap_or(default_parallel);
-    let mode = if args.once {
-        RunMode::Once
-    } else {
-        RunMode::Loop
-    };
+    let max_parallel = max_parallel(&cfg, &args);
+    let mode = mode(&args);
     let root = ctx.repo_root()?.to_owned();
     let p = Arc::new(Pipeline::new(
         ctx.store.clone(),
@@ -78,10 +85,44 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
     )?);
     let summary = pipeline::run(p, names, mode, max_parallel).await?;
     crate::git::maintenance_auto(&root);
+    let untrusted: Vec<WorkstreamName> = untrusted.into_iter().map(|(n, _)| n).collect();
+    finish(&summary, &untrusted)
+}
+
+/// `run --remote`: the named workstreams (or, with none, every live one) that this
+/// runner can claim.
+async fn run_claimed(
+    ctx: &Ctx,
+    ui: &Ui,
+    cfg: crate::config::Config,
+    remote: crate::ids::RemoteName,
+    names: Option<Vec<WorkstreamName>>,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
+    let opts = pipeline::Claiming {
+        remote,
+        names,
+        mode: mode(args),
+        wait: args.r#loop,
+        max_parallel: max_parallel(&cfg, args),
+    };
+    let root = ctx.repo_root()?.to_owned();
+    let p = Pipeline::new(ctx.store.clone(), cfg, root.clone(), ui.clone())?;
+    let (summary, untrusted) = pipeline::run_claimed(p, opts).await?;
+    crate::git::maintenance_auto(&root);
+    if summary.outcomes.is_empty() && untrusted.is_empty() {
+        ui.status("nothing to run: no workstream on the remote is waiting for work");
+    }
+    finish(&summary, &untrusted)
+}
+
+/// Returns the run's exit: a failure, a gate or a busy workstream first, then plans
+/// that were not run because they are not trusted here.
+fn finish(summary: &pipeline::Summary, untrusted: &[WorkstreamName]) -> anyhow::Result<()> {
     match summary.error() {
         Some(e) => Err(e),
         None if !untrusted.is_empty() => {
-            let names: Vec<String> = untrusted.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let names: Vec<String> = untrusted.iter().map(|n| format!("`{n}`")).collect();
             Err(UserError::with_hint(
                 format!("not run: the plans of {} are not trusted here", names.join(", ")),
                 "`git aos trust <name> --show` shows what a plan runs; `git aos trust <name>` lets it run",
@@ -92,13 +133,32 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
     }
 }
 
+fn max_parallel(cfg: &crate::config::Config, args: &RunArgs) -> usize {
+    let default = cfg
+        .profile(crate::config::DEFAULT_PROFILE)
+        .map(|p| p.max_parallel as usize)
+        .unwrap_or(3);
+    args.max_parallel.unwrap_or(default)
+}
+
+fn mode(args: &RunArgs) -> RunMode {
+    if args.once {
+        RunMode::Once
+    } else {
+        RunMode::Loop
+    }
+}
+
+/// A workstream not run, and why.
+type Refused = (WorkstreamName, anyhow::Error);
+
 /// Splits the workstreams into those whose plans this clone trusts and those it
 /// refuses (each refusal shown at once, with the commands the plan would run).
 fn trusted_only(
     ctx: &Ctx,
     ui: &Ui,
     names: Vec<WorkstreamName>,
-) -> anyhow::Result<(Vec<WorkstreamName>, Vec<(WorkstreamName, anyhow::Error)>)> {
+) -> anyhow::Result<(Vec<WorkstreamName>, Vec<Refused>)> {
     let mut ok = Vec::new();
     let mut refused = Vec::new();
     for name in names {

@@ -128,12 +128,19 @@ pub fn push(repo: &Path, remote: &RemoteName, pushes: &[Push]) -> anyhow::Result
     // Only a lease that no longer holds is worth starting over for; anything else (a
     // hook, a permission, a broken connection) is the remote's answer.
     let lost_lease = |r: &str| {
-        r.contains("stale info")
-            || r.contains("atomic push failed")
-            || r.contains("fetch first")
-            || r.contains("non-fast-forward")
-            || r.contains("failed to update ref")
-            || r.contains("cannot lock ref")
+        [
+            "stale info",
+            "atomic push failed",
+            "atomic transaction failed",
+            "fetch first",
+            "non-fast-forward",
+            "already exists",
+            "failed to update ref",
+            "cannot lock ref",
+            "incorrect old value",
+        ]
+        .iter()
+        .any(|m| r.contains(m))
     };
     if !rejected.is_empty() && rejected.iter().all(|(_, r)| lost_lease(r)) {
         return Ok(Pushed::Rejected(rejected));

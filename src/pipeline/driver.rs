@@ -68,6 +68,7 @@ pub(super) async fn advance(
                 Stage::Commit => commit::run(p, &mut t)?,
             }
         };
+        p.stage_ended(name);
         match step {
             Step::Continue => {}
             Step::TaskDone if mode == RunMode::Once => return Ok(WsOutcome::Progressed),

@@ -2,6 +2,7 @@
 //! (fetch, reconcile every workstream, push with leases), runners' claims on
 //! workstreams, and publishing a claimed workstream's state as its run goes.
 
+pub mod claim;
 mod decide;
 pub mod sync;
 

@@ -52,6 +52,7 @@ pub struct Report {
 
 /// Runs a sync with `remote` from the repository at `repo`.
 pub fn sync(store: &Store, repo: &Path, req: &Request) -> anyhow::Result<Report> {
+    let _talking = crate::lock::wait_for(&crate::lock::remote_path(&store.paths().common_dir))?;
     let fetch = refs::fetch_refspecs(&req.remote);
     for round in 1..=MAX_ROUNDS {
         git::remote::fetch(repo, &req.remote, &fetch)?;

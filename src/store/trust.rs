@@ -47,7 +47,7 @@ impl Store {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::atomic_file::replace(&file, &format!("{}\n", how.trim_end()), None)
+        crate::atomic_file::replace(&file, format!("{}\n", how.trim_end()), None)
     }
 
     /// Forgets that this clone trusts the plan with this digest; whether it did.

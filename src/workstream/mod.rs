@@ -1,6 +1,7 @@
 //! Workstream lifecycle above the store: create, close, reopen, check — where state,
 //! branches and worktrees must change together.
 
+mod checkout;
 mod close;
 mod conflicts;
 mod create;
@@ -18,6 +19,7 @@ mod site;
 pub mod task_prompt;
 mod touched;
 
+pub use checkout::{CheckedOut, checkout_here};
 pub use close::{Drift, close, drift, open};
 pub use conflicts::{Report as ConflictReport, check as conflicts};
 pub use create::{NewWorkstream, PlanSnapshot, create};
