@@ -74,6 +74,12 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
         refused.iter().for_each(|e| ui.error(e));
         return Err(last);
     }
+    let mut made_here = Vec::new();
+    for name in &names {
+        if check_out_here(&ctx, &cfg, name)? {
+            made_here.push(name.clone());
+        }
+    }
     let max_parallel = max_parallel(&cfg, &args);
     let mode = mode(&args);
     let root = ctx.repo_root()?.to_owned();
@@ -83,6 +89,9 @@ pub async fn run(ui: &Ui, args: RunArgs) -> anyhow::Result<()> {
         root.clone(),
         ui.clone(),
     )?);
+    for name in &made_here {
+        pipeline::restart_elsewhere(&p, &ctx.store.find(name)?)?;
+    }
     let summary = pipeline::run(p, names, mode, max_parallel).await?;
     crate::git::maintenance_auto(&root);
     let untrusted: Vec<WorkstreamName> = untrusted.into_iter().map(|(n, _)| n).collect();
@@ -147,6 +156,34 @@ fn mode(args: &RunArgs) -> RunMode {
     } else {
         RunMode::Loop
     }
+}
+
+/// Makes the worktree of a workstream that arrived from another clone (with `sync`) and
+/// was never checked out here, its branch taken from what was fetched.
+/// Returns whether it made one.
+fn check_out_here(
+    ctx: &Ctx,
+    cfg: &crate::config::Config,
+    name: &WorkstreamName,
+) -> anyhow::Result<bool> {
+    let snap = ctx.store.find(name)?;
+    let root = ctx.repo_root()?;
+    if ctx.store.created_here(name)
+        || crate::workstream::worktree_path(&ctx.store, &snap.ws).is_dir()
+    {
+        return Ok(false);
+    }
+    let branch = crate::store::refs::branch(&snap.ws.branch);
+    let tip = match crate::remote::resolve(root, None) {
+        Ok(remote) => ctx.store.fetched_refs(&remote)?.remove(&branch),
+        Err(_) => None,
+    };
+    let done = crate::workstream::checkout_here(&ctx.store, cfg, root, &snap.ws, tip.as_deref())?;
+    if done.worktree_made {
+        let path = crate::workstream::worktree_path(&ctx.store, &snap.ws);
+        tracing::info!("made the worktree of `{name}` at `{}`", path.display());
+    }
+    Ok(done.worktree_made)
 }
 
 /// A workstream not run, and why.

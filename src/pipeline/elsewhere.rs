@@ -10,7 +10,7 @@ use super::record::{RunRecord, RunStatus};
 
 /// Moves the cursor of the workstream's interrupted run back to its first stage, when it
 /// had gone past it; nothing otherwise.
-pub(super) fn restart(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<()> {
+pub fn restart(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<()> {
     if snap.ws.status != WsStatus::Running {
         return Ok(());
     }

@@ -45,6 +45,7 @@ use crate::store::Store;
 use crate::ui::Ui;
 
 pub use claimed::{Claiming, run_claimed};
+pub use elsewhere::restart as restart_elsewhere;
 pub use scheduler::{RunMode, Summary, run};
 
 /// How one workstream's advance ended.

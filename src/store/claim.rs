@@ -60,6 +60,18 @@ impl Store {
         Ok(commit.id.to_string())
     }
 
+    /// Writes a commit with an empty tree for `doctor` to push as a probe.
+    pub fn write_probe(&self) -> anyhow::Result<String> {
+        let repo = self.repo();
+        let sig = tool_signature("git-aos");
+        let mut buf = gix::date::parse::TimeBuf::default();
+        let sig = sig.to_ref(&mut buf);
+        let tree = ObjectId::empty_tree(repo.object_hash());
+        let commit =
+            repo.new_commit_as(sig, sig, "git aos doctor: probe\n", tree, None::<ObjectId>)?;
+        Ok(commit.id.to_string())
+    }
+
     /// Reads the claim a claim commit records; `None` when it records none.
     pub fn read_claim(&self, commit: &str) -> anyhow::Result<Option<Claim>> {
         let repo = self.repo();

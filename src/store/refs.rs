@@ -37,6 +37,11 @@ pub fn probe(tag: &str) -> String {
     format!("{PROBE_PREFIX}{tag}")
 }
 
+/// Returns the probe ref `doctor` pushes and deletes under `refs/notes/`.
+pub fn notes_probe(tag: &str) -> String {
+    format!("{NOTES}-probe-{tag}")
+}
+
 /// Returns the directory of refs fetched from `remote`, with its trailing slash.
 pub fn remote_root(remote: &RemoteName) -> String {
     format!("{REMOTES_PREFIX}{remote}/")
