@@ -74,8 +74,18 @@ pub fn remote_path(common_dir: &Path) -> PathBuf {
 
 /// Takes the lock at `path`, waiting while another process (or thread) holds it.
 pub fn wait_for(path: &Path) -> anyhow::Result<LockGuard> {
+    wait(path, FlockArg::LockExclusive)
+}
+
+/// Takes the lock at `path` shared with other shared holders, waiting while an
+/// exclusive holder has it.
+pub fn wait_for_shared(path: &Path) -> anyhow::Result<LockGuard> {
+    wait(path, FlockArg::LockShared)
+}
+
+fn wait(path: &Path, how: FlockArg) -> anyhow::Result<LockGuard> {
     let file = open(path)?;
-    let lock = Flock::lock(file, FlockArg::LockExclusive)
+    let lock = Flock::lock(file, how)
         .map_err(|(_, errno)| anyhow::anyhow!("could not lock `{}`: {errno}", path.display()))?;
     Ok(LockGuard {
         lock,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
+use super::publisher::Publishers;
 use super::{Pipeline, RunMode, Summary, WsOutcome, driver};
 use crate::error::Busy;
 use crate::ids::{RemoteName, WorkstreamName};
@@ -41,9 +42,11 @@ pub async fn run_claimed(
     mut p: Pipeline,
     opts: Claiming,
 ) -> anyhow::Result<(Summary, Vec<WorkstreamName>)> {
-    let (store, root, remote) = (p.store.clone(), p.repo_root.clone(), opts.remote.clone());
+    let publishers = Arc::new(Publishers::default());
+    let marks = publishers.clone();
     p.publish = Some(Arc::new(move |name: &WorkstreamName| {
-        publish(&store, &root, &remote, name)
+        marks.mark(name);
+        Ok(())
     }));
     let p = Arc::new(p);
     let expiry = p.cfg.remote.claim_expiry;
@@ -57,6 +60,7 @@ pub async fn run_claimed(
     loop {
         let waiting = if first_error.is_none() {
             let mut sets = Sets {
+                publishers: &publishers,
                 set: &mut set,
                 active: &mut active,
                 refused: &mut refused,
@@ -119,6 +123,7 @@ pub async fn run_claimed(
 
 /// What a run keeps track of between rounds.
 struct Sets<'a> {
+    publishers: &'a Arc<Publishers>,
     set: &'a mut JoinSet<Joined>,
     active: &'a mut BTreeSet<WorkstreamName>,
     refused: &'a mut BTreeSet<WorkstreamName>,
@@ -194,8 +199,10 @@ async fn claim_round(
                 }
                 sets.active.insert(name.clone());
                 let (p, remote, mode) = (p.clone(), opts.remote.clone(), opts.mode);
+                let publishers = sets.publishers.clone();
                 sets.set.spawn(async move {
-                    let outcome = drive(&p, &remote, held, took_over.is_some(), mode).await;
+                    let took_over = took_over.is_some();
+                    let outcome = drive(&p, &publishers, &remote, held, took_over, mode).await;
                     (name, outcome)
                 });
             }
@@ -222,6 +229,7 @@ async fn claim_round(
 /// Drives one claimed workstream, then publishes it and lets the claim go.
 async fn drive(
     p: &Arc<Pipeline>,
+    publishers: &Publishers,
     remote: &RemoteName,
     held: Held,
     took_over: bool,
@@ -231,6 +239,7 @@ async fn drive(
     let held = Arc::new(Mutex::new(held));
     let (lost_tx, mut lost_rx) = tokio::sync::watch::channel(false);
     let renewer = tokio::spawn(renew(p.clone(), remote.clone(), held.clone(), lost_tx));
+    let pusher = publishers.start(p, remote, &name);
     let outcome = tokio::select! {
         out = advance_here(p, remote, &name, took_over, mode) => out,
         _ = lost_rx.wait_for(|lost| *lost) => Err(anyhow::anyhow!(
@@ -239,8 +248,18 @@ async fn drive(
     };
     renewer.abort();
     let lost = *lost_rx.borrow();
-    if !lost {
-        let published = blocking_sync(p, remote, Some(name.clone())).await;
+    if lost {
+        // The workstream is another runner's now: push nothing more of it.
+        pusher.abort();
+    } else {
+        publishers.stop(&name, pusher).await;
+        let (store, root, r, n) = (
+            p.store.clone(),
+            p.repo_root.clone(),
+            remote.clone(),
+            name.clone(),
+        );
+        let published = tokio::task::spawn_blocking(move || publish(&store, &root, &r, &n)).await?;
         let held = held.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let (store, root, remote) = (p.store.clone(), p.repo_root.clone(), remote.clone());
         let released =
@@ -266,7 +285,13 @@ async fn advance_here(
     took_over: bool,
     mode: RunMode,
 ) -> anyhow::Result<WsOutcome> {
-    publish(&p.store, &p.repo_root, remote, name)?;
+    // The claim is ours now: what the remote holds for this workstream is the latest.
+    let req = Request {
+        remote: remote.clone(),
+        dry_run: false,
+        only: Some(vec![name.clone()]),
+    };
+    remote::sync(&p.store, &p.repo_root, &req)?;
     let snap = p.store.find(name)?;
     if !runnable(&snap) {
         return Ok(standing(&snap).unwrap_or(WsOutcome::Complete));
@@ -368,12 +393,7 @@ fn publish(
     remote: &RemoteName,
     name: &WorkstreamName,
 ) -> anyhow::Result<()> {
-    let req = Request {
-        remote: remote.clone(),
-        dry_run: false,
-        only: Some(vec![name.clone()]),
-    };
-    remote::sync(store, root, &req).map(drop)
+    remote::publish(store, root, remote, name)
 }
 
 fn runnable(snap: &Snapshot) -> bool {

@@ -21,6 +21,7 @@ mod memory;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;
+mod publisher;
 mod quality;
 pub mod record;
 mod red;

@@ -4,9 +4,11 @@
 
 pub mod claim;
 mod decide;
+mod publish;
 pub mod sync;
 
 pub use decide::{Action, Entry};
+pub use publish::publish;
 pub use sync::{Report, Request, sync};
 
 use std::path::Path;
