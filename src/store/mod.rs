@@ -295,4 +295,6 @@ fn list_prefix(repo: &gix::Repository, prefix: &str) -> anyhow::Result<Vec<(Stri
 #[cfg(test)]
 mod merge_tests;
 #[cfg(test)]
+mod sync_tests;
+#[cfg(test)]
 mod tests;
