@@ -16,6 +16,7 @@ pub mod decide;
 mod driver;
 mod elsewhere;
 mod final_review;
+mod holding;
 mod implement;
 mod memory;
 mod plan_approval;
