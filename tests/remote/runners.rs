@@ -127,10 +127,13 @@ fn three_runners_split_six_workstreams_and_every_clone_ends_in_step() {
 #[test]
 fn a_runner_killed_with_kill_9_is_taken_over_once_its_claim_lapses() {
     let flag = "started.pid";
-    // Runner `b` hangs in T1; any other runner implements it at once.
+    // T1 lands normally; on runner `b`, T2's acceptance command hangs, after its
+    // implement stage ended (and was published). Any other runner passes it at once.
     let plan = PLAN.replace(
-        "echo \"${RUNNER:-none}\" > one.txt",
-        &format!("if [ \"$RUNNER\" = b ]; then echo $$ > ../../{flag}; exec sleep 600; fi\necho \"$RUNNER\" > one.txt"),
+        "- `test -f two.txt`",
+        &format!(
+            "- `test -f two.txt && if [ \"$RUNNER\" = b ]; then echo $$ > ../../{flag}; exec sleep 600; fi`"
+        ),
     );
     let fleet = Fleet::new("\n[remote]\nclaim_expiry = \"3s\"\n", &[("plan.md", &plan)]);
     let a = fleet.dir("a");
@@ -141,9 +144,14 @@ fn a_runner_killed_with_kill_9_is_taken_over_once_its_claim_lapses() {
 
     let mut runner = fleet.spawn(&b, "b", &["run", "--remote", "origin", "--loop"]);
     let pidfile = fleet.top().join(flag);
+    let remote = fleet.dir("remote.git");
+    let published = || {
+        let log = fleet.run(&remote, "git", &["log", "--format=%s", "refs/aos/ws/k"]);
+        String::from_utf8_lossy(&log.stdout).contains("T2 implement -> done")
+    };
     assert!(
-        eventually(Duration::from_secs(60), || pidfile.is_file()),
-        "runner b never started T1"
+        eventually(Duration::from_secs(60), || pidfile.is_file() && published()),
+        "runner b never reached T2's test with its implement published"
     );
     // Not a synchronisation: the kill is the point of the test.
     runner.kill().unwrap();
@@ -166,12 +174,18 @@ fn a_runner_killed_with_kill_9_is_taken_over_once_its_claim_lapses() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}\n(b said: {})", stderr(&killed));
     assert!(err.contains("k: took over from "), "{err}");
+    // b's worktree (and T2's files in it) stayed on b: T2 starts its attempt over here.
+    assert!(
+        err.contains("T2 was at test on the machine that stopped"),
+        "{err}"
+    );
     fleet.git(&a, &["fetch", "-q", "origin"]);
     assert_eq!(
         task_commits(&fleet, &a, "k"),
         BTreeMap::from([("T1".into(), 1), ("T2".into(), 1)])
     );
-    assert_eq!(fleet.git(&a, &["show", "origin/aos/k:one.txt"]), "c\n");
+    assert_eq!(fleet.git(&a, &["show", "origin/aos/k:one.txt"]), "b\n");
+    assert_eq!(fleet.git(&a, &["show", "origin/aos/k:two.txt"]), "c\n");
     assert!(
         !fleet.remote_refs().contains("refs/aos/claims/"),
         "{}",
