@@ -169,3 +169,80 @@ fn sync_without_a_remote_says_how_to_add_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not a URL"), "{}", stderr(&out));
 }
+
+/// Writes a state commit on top of `refs/aos/ws/<ws>` with `plan.md` replaced, with git
+/// plumbing (as a script of one's own could).
+fn replace_plan(fleet: &Fleet, dir: &std::path::Path, ws: &str, plan: &str) {
+    let live = format!("refs/aos/ws/{ws}");
+    std::fs::write(dir.join("new-plan.md"), plan).unwrap();
+    let blob = fleet.git(dir, &["hash-object", "-w", "new-plan.md"]);
+    let index = dir.join(".git/plan-index");
+    let index = index.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args(args).current_dir(dir);
+        common::hermetic(&mut cmd, fleet.tmp.path());
+        cmd.env("GIT_INDEX_FILE", index);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_owned()
+    };
+    run(&["read-tree", &live]);
+    run(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{},plan.md", blob.trim()),
+    ]);
+    let tree = run(&["write-tree"]);
+    let commit = run(&[
+        "commit-tree",
+        &tree,
+        "-p",
+        &live,
+        "-m",
+        &format!("ws {ws}: plan edited"),
+    ]);
+    fleet.git(dir, &["update-ref", &live, &commit]);
+}
+
+#[test]
+fn a_plan_rewritten_differently_on_two_clones_is_refused_for_that_workstream_only() {
+    let fleet = Fleet::new("", &[("plan.md", PLAN)]);
+    let a = fleet.dir("a");
+    fleet.aos_ok(&a, &["new", "r", "--plan", "plan.md"]);
+    fleet.aos_ok(&a, &["new", "s", "--plan", "plan.md"]);
+    fleet.aos_ok(&a, &["sync"]);
+    let b = fleet.clone("b");
+    fleet.aos_ok(&b, &["sync"]);
+    replace_plan(&fleet, &a, "r", &PLAN.replace("One", "Uno"));
+    replace_plan(&fleet, &b, "r", &PLAN.replace("One", "Eins"));
+    fleet.aos_ok(&b, &["clarify", "ask", "s", "still there?"]);
+    fleet.aos_ok(&a, &["sync"]);
+    let remote_r = fleet.git(&a, &["rev-parse", "refs/aos/ws/r"]);
+    let b_r = fleet.git(&b, &["rev-parse", "refs/aos/ws/r"]);
+    let out = fleet.aos(&b, &["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("r  refused"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("could not reconcile r: the plan changed differently on both sides"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("git show refs/aos/remotes/origin/ws/r:plan.md"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing of `r` moved on either side; `s` went through.
+    assert_eq!(fleet.git(&b, &["rev-parse", "refs/aos/ws/r"]), b_r);
+    assert_eq!(
+        fleet.git(&fleet.dir("remote.git"), &["rev-parse", "refs/aos/ws/r"]),
+        remote_r
+    );
+    fleet.aos_ok(&a, &["sync"]);
+    assert!(
+        fleet
+            .aos_ok(&a, &["clarify", "list"])
+            .contains("still there?")
+    );
+}

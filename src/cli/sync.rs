@@ -77,11 +77,17 @@ pub fn run(ui: &Ui, args: SyncArgs) -> anyhow::Result<()> {
         )
     };
     ui.status(summary);
-    if !refused.is_empty() {
+    if let Some(first) = refused.first() {
         let names: Vec<&str> = refused.iter().map(|e| e.name.as_str()).collect();
+        let theirs = first
+            .name
+            .parse()
+            .ok()
+            .and_then(|n| crate::store::refs::tracking(&req.remote, &crate::store::refs::live(&n)))
+            .unwrap_or_default();
         return Err(crate::error::UserError::with_hint(
             format!("could not reconcile {}: the plan changed differently on both sides", names.join(", ")),
-            "make the plans agree on one side (`git show refs/aos/remotes/<remote>/ws/<name>:plan.md` shows theirs), then sync again",
+            format!("make the plans agree on one side (`git show {theirs}:plan.md` shows the remote's), then sync again"),
         )
         .into());
     }

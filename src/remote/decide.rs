@@ -272,7 +272,7 @@ fn branch(
     there: &RefMap,
     checked_out: &dyn Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
-    let short = full.strip_prefix("refs/heads/").unwrap_or(full);
+    let short = refs::branch_short(full);
     let mut entry = Entry {
         name: short.to_owned(),
         action: Action::UpToDate,

@@ -114,6 +114,11 @@ pub fn branch(short: &str) -> String {
     format!("refs/heads/{short}")
 }
 
+/// Returns the short name of a branch given in full (`refs/heads/aos/x` -> `aos/x`).
+pub fn branch_short(full: &str) -> &str {
+    full.strip_prefix("refs/heads/").unwrap_or(full)
+}
+
 /// Returns the short branch name of a workstream (`aos/<name>`).
 pub fn workstream_branch(name: &WorkstreamName) -> String {
     format!("{DEFAULT_BRANCH_PREFIX}{name}")
