@@ -107,8 +107,7 @@ fn describe(action: Action, would: &str) -> String {
         Action::ClosedHere => "closed here: the close is pushed",
         Action::ClosedElsewhere => "closed on another clone: archived here too",
         Action::Behind => {
-            return "behind the remote; checked out here, so `git aos run` brings it forward"
-                .into();
+            return "behind the remote, left where it is here:".into();
         }
         Action::Diverged => return "diverged: left as it is on both sides".into(),
     };

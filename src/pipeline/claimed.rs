@@ -292,10 +292,18 @@ fn busy(name: &WorkstreamName, c: &Claim) -> WsOutcome {
         Some((host, pid)) => (pid.to_owned(), host.to_owned()),
         None => ("?".into(), c.holder.clone()),
     };
+    let what = match c.expires_at.as_str() {
+        "" => format!("workstream `{name}` (claimed by another runner a moment ago)"),
+        until => format!("workstream `{name}` (claimed until {until})"),
+    };
+    let since = match c.since.as_str() {
+        "" => "just now".to_owned(),
+        s => s.to_owned(),
+    };
     WsOutcome::Busy(Busy {
-        what: format!("workstream `{name}` (claimed until {})", c.expires_at),
+        what,
         pid,
         host,
-        since: c.since.clone(),
+        since,
     })
 }

@@ -28,7 +28,8 @@ pub enum Action {
     ClosedHere,
     /// Closed on another clone: archived here too.
     ClosedElsewhere,
-    /// The remote is ahead but the branch is checked out here: left for `run` to bring forward.
+    /// The remote is ahead but the branch is checked out here in a worktree with changes,
+    /// or one a run here holds: left where it is.
     Behind,
     /// Both moved the branch: left alone, nothing pushed.
     Diverged,

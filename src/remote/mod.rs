@@ -4,6 +4,7 @@
 
 pub mod claim;
 mod decide;
+mod forward;
 mod publish;
 pub mod sync;
 

@@ -59,15 +59,15 @@ pub fn sync(store: &Store, repo: &Path, req: &Request) -> anyhow::Result<Report>
         let here = store.carried_refs()?;
         let there = store.fetched_refs(&req.remote)?;
         let checked_out = checked_out_branches(repo)?;
-        let plan = decide::round(
+        let mut plan = decide::round(
             store,
             &req.remote,
             &here,
             &there,
             req.only.as_deref(),
-            &|full| checked_out.iter().any(|b| b == full),
+            &|full| checked_out.iter().any(|(b, _)| b == full),
         )?;
-        let report = |pushed| Report {
+        let report = |plan: &decide::Round, pushed| Report {
             remote: req.remote.to_string(),
             dry_run: req.dry_run,
             rounds: round,
@@ -78,7 +78,7 @@ pub fn sync(store: &Store, repo: &Path, req: &Request) -> anyhow::Result<Report>
             pushed,
         };
         if req.dry_run {
-            return Ok(report(0));
+            return Ok(report(&plan, 0));
         }
         let mut moved_meanwhile = false;
         for m in &plan.moves {
@@ -92,12 +92,13 @@ pub fn sync(store: &Store, repo: &Path, req: &Request) -> anyhow::Result<Report>
             backoff(round);
             continue;
         }
+        super::forward::bring_forward(store, &mut plan.branches, &there, &checked_out)?;
         match git::remote::push(repo, &req.remote, &plan.pushes)? {
             Pushed::Done => {
                 for p in &plan.pushes {
                     store.set_tracking(&req.remote, &p.dst, p.new.as_deref())?;
                 }
-                return Ok(report(plan.pushes.len()));
+                return Ok(report(&plan, plan.pushes.len()));
             }
             Pushed::Rejected(refs) => {
                 tracing::debug!("push rejected in round {round}: {refs:?}; starting over");
@@ -115,11 +116,11 @@ pub fn sync(store: &Store, repo: &Path, req: &Request) -> anyhow::Result<Report>
     .into())
 }
 
-/// Returns the full names of branches checked out in a worktree of this repository.
-fn checked_out_branches(repo: &Path) -> anyhow::Result<Vec<String>> {
+/// Returns (full name, worktree) of the branches checked out in a worktree here.
+fn checked_out_branches(repo: &Path) -> anyhow::Result<Vec<(String, std::path::PathBuf)>> {
     Ok(git::worktree::list(repo)?
         .into_iter()
-        .filter_map(|w| w.branch.map(|b| refs::branch(&b)))
+        .filter_map(|w| w.branch.map(|b| (refs::branch(&b), w.path)))
         .collect())
 }
 

@@ -116,6 +116,13 @@ fn three_runners_split_six_workstreams_and_every_clone_ends_in_step() {
         assert!(rows.iter().all(|r| r["status"] == "complete"), "{rows:?}");
         fleet.aos_ok(&fleet.dir(m), &["fsck"]);
     }
+    // The clone that made the workstreams has their worktrees: sync brought them forward.
+    assert_eq!(
+        std::fs::read_to_string(fleet.top().join("a.aos/w1/two.txt"))
+            .unwrap()
+            .len(),
+        2
+    );
     // No claim is left behind.
     assert!(
         !fleet.remote_refs().contains("refs/aos/claims/"),
