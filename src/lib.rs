@@ -22,6 +22,8 @@ pub mod notify;
 pub mod pipeline;
 pub mod plan;
 pub mod process;
+pub mod remote;
 pub mod store;
+pub mod trust;
 pub mod ui;
 pub mod workstream;

@@ -79,6 +79,7 @@ async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
         (None, Some(task)) => {
             let name = ctx.workstream(args.ws.clone())?;
             let snap = ctx.store.find(&name)?;
+            crate::trust::require(&ctx.store, &snap)?;
             let scratch = ctx
                 .common_dir()
                 .join("aos")

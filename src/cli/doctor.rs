@@ -41,6 +41,7 @@ fn render(ui: &Ui, f: &Finding) {
     let subject = match (f.check, f.subject.as_str()) {
         ("agent", name) => format!("agent `{name}`"),
         ("lock", _) => "lock".to_owned(),
+        ("remote", name) => format!("remote `{name}`"),
         (check, _) => check.to_owned(),
     };
     ui.data(format_args!("{label}  {subject}: {}", f.message));

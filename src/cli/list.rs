@@ -53,7 +53,14 @@ pub fn run(ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         .store
         .load_live()?
         .iter()
-        .map(|s| row(&s.ws, None))
+        .map(|s| {
+            let mut r = row(&s.ws, None);
+            // Where the worktree is on this machine, not where the state says it was made.
+            r.worktree = crate::workstream::worktree_path(&ctx.store, &s.ws)
+                .display()
+                .to_string();
+            r
+        })
         .collect();
     if args.all {
         rows.extend(

@@ -28,6 +28,8 @@ mod reset;
 mod run;
 mod show;
 mod status;
+mod sync;
+mod trust;
 mod uat;
 mod use_workstream;
 
@@ -80,6 +82,8 @@ pub enum Command {
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
+    Sync(sync::SyncArgs),
+    Trust(trust::TrustArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -148,6 +152,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
+        Command::Sync(args) => sync::run(ui, args),
+        Command::Trust(args) => trust::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

@@ -25,7 +25,9 @@ pub fn run(ui: &Ui, args: OpenArgs) -> anyhow::Result<()> {
     let snap = workstream::open(&ctx.store, ctx.repo_root()?, &args.id)?;
     ui.status(format_args!(
         "reopened `{}` ({}) at {}",
-        snap.ws.name, snap.ws.status, snap.ws.worktree
+        snap.ws.name,
+        snap.ws.status,
+        workstream::worktree_path(&ctx.store, &snap.ws).display()
     ));
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             questions.push(c);
         }
     }
-    let wt = std::path::Path::new(&snap.ws.worktree);
+    let wt = &crate::workstream::worktree_path(&ctx.store, &snap.ws);
     let checkout = git::Checkout::locate(ctx.common_dir(), wt).ok();
     let diff = match (&checkout, &gate) {
         // What waits at the gate is the tested and reviewed tree, not whatever the

@@ -86,8 +86,13 @@ fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Re
     let (done, total) = tasks.progress();
     let next = ready(&tasks.tasks);
     let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), name))?;
+    // Where the worktree is on this machine, not where the state says it was made.
+    let mut ws = snap.ws;
+    ws.worktree = crate::workstream::worktree_path(&ctx.store, &ws)
+        .display()
+        .to_string();
     Ok(StatusView {
-        ws: snap.ws,
+        ws,
         state_commit: snap.commit,
         tasks: tasks.tasks,
         progress: Progress { done, total },

@@ -13,7 +13,7 @@ pub(super) type Text = Spanned<String>;
 
 /// The top-level tables.
 pub(super) const SECTIONS: &[&str] = &[
-    "project", "agents", "roles", "profiles", "notify", "secrets", "uat",
+    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "remote",
 ];
 const PROJECT: &[&str] = &[
     "base",
@@ -47,6 +47,7 @@ const PROFILE: &[&str] = &[
 const NOTIFY: &[&str] = &["desktop", "command"];
 const SECRETS: &[&str] = &["env", "env_files"];
 const UAT: &[&str] = &["enabled", "scenarios"];
+const REMOTE: &[&str] = &["claim_expiry"];
 
 /// Returns the keys a table at `path` accepts, or `None` when its keys are free names
 /// (`[agents]`, `[profiles]`, an agent's `env`).
@@ -60,6 +61,7 @@ pub(super) fn fields(path: &[&str]) -> Option<&'static [&'static str]> {
         ["notify"] => NOTIFY,
         ["secrets"] => SECRETS,
         ["uat"] => UAT,
+        ["remote"] => REMOTE,
         _ => return None,
     })
 }
@@ -81,6 +83,8 @@ pub(super) struct RawFile {
     #[serde(default)]
     pub secrets: RawSecrets,
     pub uat: Option<RawUat>,
+    #[serde(default)]
+    pub remote: RawRemote,
 }
 
 /// `[project]`.
@@ -157,6 +161,13 @@ pub(super) struct RawUat {
     pub scenarios: Option<Names>,
 }
 
+/// `[remote]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRemote {
+    pub claim_expiry: Option<Text>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +202,7 @@ mod tests {
             &["notify"],
             &["secrets"],
             &["uat"],
+            &["remote"],
         ] {
             let listed = fields(path)
                 .unwrap_or_default()

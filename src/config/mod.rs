@@ -30,7 +30,9 @@ pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEO
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
-pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
+pub use project::{
+    DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Remote, Secrets, Uat,
+};
 pub use roles::Roles;
 pub use template::{InitAnswers, render_initial};
 
@@ -65,6 +67,8 @@ pub struct Config {
     pub secrets: Secrets,
     /// `[uat]`.
     pub uat: Uat,
+    /// `[remote]`.
+    pub remote: Remote,
     profiles: BTreeMap<String, ResolvedProfile>,
 }
 
@@ -78,6 +82,7 @@ impl Default for Config {
             notify: Notify::default(),
             secrets: Secrets::default(),
             uat: Uat::default(),
+            remote: Remote::default(),
             profiles: BTreeMap::from([(
                 DEFAULT_PROFILE.to_owned(),
                 ResolvedProfile::builtin(DEFAULT_PROFILE),
@@ -127,6 +132,7 @@ impl Config {
             notify: project::resolve_notify(raw.notify),
             secrets: project::resolve_secrets(raw.secrets),
             uat: project::resolve_uat(raw.uat),
+            remote: project::resolve_remote(raw.remote, &source)?,
             profiles: profile::resolve_all(raw.profiles, &source)?,
         })
     }

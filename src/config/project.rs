@@ -1,9 +1,9 @@
 //! `[project]`, `[notify]`, `[secrets]` and `[uat]`: the plain settings, with their defaults.
 
 use super::error::Error;
-use super::file::{Names, RawNotify, RawProject, RawSecrets, RawUat, Size};
+use super::file::{Names, RawNotify, RawProject, RawRemote, RawSecrets, RawUat, Size};
 use super::source::Source;
-use super::units::parse_size;
+use super::units::{parse_duration, parse_size};
 
 /// Default `[project] worktrees`: a sibling directory of the repository.
 pub const DEFAULT_WORKTREES: &str = "../{repo}.aos";
@@ -91,6 +91,41 @@ pub struct Uat {
     pub enabled: bool,
     /// What the person is asked to try.
     pub scenarios: Vec<String>,
+}
+
+/// Default `[remote] claim_expiry`: how long a runner's claim lasts unless renewed.
+pub const DEFAULT_CLAIM_EXPIRY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// `[remote]`: runners that claim work on a shared remote (`git aos run --remote`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// How long a claim lasts unless renewed; a runner renews it every third of this, and
+    /// another runner takes over a workstream whose claim lapsed.
+    pub claim_expiry: std::time::Duration,
+}
+
+impl Default for Remote {
+    fn default() -> Self {
+        Self {
+            claim_expiry: DEFAULT_CLAIM_EXPIRY,
+        }
+    }
+}
+
+/// Checks `[remote]`.
+pub(super) fn resolve_remote(raw: RawRemote, source: &Source<'_>) -> Result<Remote, Error> {
+    let claim_expiry = match raw.claim_expiry {
+        None => DEFAULT_CLAIM_EXPIRY,
+        Some(text) => parse_duration(text.get_ref()).map_err(|why| {
+            let hint = "write a duration like `90s` or `5m`".to_owned();
+            source.invalid(
+                &text.span(),
+                format!("`remote.claim_expiry`: {why}"),
+                Some(hint),
+            )
+        })?,
+    };
+    Ok(Remote { claim_expiry })
 }
 
 /// Checks `[project]`.

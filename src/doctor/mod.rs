@@ -3,6 +3,7 @@
 //! holders, and the state of every live workstream. Each finding says what to do.
 
 mod agents;
+mod remote;
 mod repo;
 
 use serde::Serialize;
@@ -117,6 +118,7 @@ pub async fn check() -> Vec<Finding> {
         }
     }
     findings.extend(repo::check(&ctx));
+    findings.extend(remote::check(&ctx));
     findings
 }
 

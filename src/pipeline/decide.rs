@@ -219,7 +219,7 @@ pub fn reset(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Option<Strin
         )
         .into());
     };
-    let worktree = std::path::Path::new(&snap.ws.worktree);
+    let worktree = &crate::workstream::worktree_path(&p.store, &snap.ws);
     for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
         p.ui.warn(format_args!("{name}: {line}"));
     }

@@ -2,8 +2,6 @@
 //! pick the task (resuming an interrupted run), run the stage the cursor names, repeat
 //! until a gate, a failure or the end — where the final review and UAT may stand.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
 
 use crate::error::{Busy, UserError};
@@ -33,7 +31,7 @@ pub(super) async fn advance(
     };
     let first = p.store.find(name)?;
     // Nothing of this workstream runs now: what a killed run left goes first.
-    let worktree = std::path::Path::new(&first.ws.worktree);
+    let worktree = &crate::workstream::worktree_path(&p.store, &first.ws);
     for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
         p.ui.warn(format_args!("{name}: {line}"));
     }
@@ -96,6 +94,7 @@ pub(super) async fn advance(
                 Stage::Commit => commit::run(p, &mut t)?,
             }
         };
+        p.stage_ended(name);
         match step {
             Step::Continue => {}
             Step::TaskDone if mode == RunMode::Once => return Ok(WsOutcome::Progressed),
@@ -231,7 +230,7 @@ fn task_ctx(
     run: RunRecord,
 ) -> anyhow::Result<TaskCtx> {
     let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
     anyhow::ensure!(
         worktree.is_dir(),
         "the worktree `{}` is gone; `git aos fsck --fix` recreates it",

@@ -9,17 +9,21 @@
 mod agents;
 mod amend;
 mod by_hand;
+mod claimed;
 mod closing;
 mod commit;
 mod custody;
 pub mod decide;
 mod driver;
+mod elsewhere;
 mod final_review;
+mod holding;
 mod implement;
 mod memory;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;
+mod publisher;
 mod quality;
 pub mod record;
 mod red;
@@ -43,6 +47,8 @@ use crate::config::Config;
 use crate::store::Store;
 use crate::ui::Ui;
 
+pub use claimed::{Claiming, run_claimed};
+pub use elsewhere::restart as restart_elsewhere;
 pub use scheduler::{RunMode, Summary, run};
 
 /// How one workstream's advance ended.
@@ -74,7 +80,13 @@ pub struct Pipeline {
     pub redactor: Redactor,
     /// Per-agent concurrency caps (`[agents.X] max_parallel`).
     pub agent_slots: BTreeMap<String, Arc<Semaphore>>,
+    /// Called after every state change that ends a stage (`run --remote` pushes the
+    /// workstream's state and branch from it); `None` for a run on this clone alone.
+    pub publish: Option<Publish>,
 }
+
+/// What `Pipeline::publish` calls with a workstream's name.
+pub type Publish = Arc<dyn Fn(&crate::ids::WorkstreamName) -> anyhow::Result<()> + Send + Sync>;
 
 impl Pipeline {
     /// Returns a pipeline over the repository, with secrets and agent caps from `cfg`.
@@ -102,7 +114,19 @@ impl Pipeline {
             ui,
             redactor,
             agent_slots,
+            publish: None,
         })
+    }
+
+    /// Publishes a workstream after a stage ended, when the run publishes; a failure is
+    /// only a warning (the next stage publishes again, and the run ends with one more).
+    pub fn stage_ended(&self, name: &crate::ids::WorkstreamName) {
+        if let Some(publish) = &self.publish
+            && let Err(e) = publish(name)
+        {
+            self.ui
+                .warn(format_args!("{name}: could not publish the state: {e:#}"));
+        }
     }
 
     /// Returns a pipeline over the repository a command runs in.

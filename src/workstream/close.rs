@@ -1,6 +1,6 @@
 //! `close` and `open`: archive a workstream (removing its worktree) and bring one back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::refresh::Refresh;
 use super::touched::Touched;
@@ -21,13 +21,15 @@ pub fn close(
 ) -> anyhow::Result<String> {
     let _lock = lock::lock_workstream(&store.paths().common_dir, name)?;
     let snap = store.find(name)?;
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = super::worktree_path(store, &snap.ws);
     if worktree.is_dir() {
         let mut changes = git::worktree::changes(&worktree)?;
         // The plan `new` placed in the worktree, untouched, is git aos's, not a person's work.
         if let Some(ours) = placed_plan(store, &snap, &worktree)? {
-            changes.retain(|c| !(c.code == "??" && c.path == ours));
-            if changes.is_empty() {
+            let untracked = |c: &git::WorktreeChange| c.code == "??" && c.path == ours;
+            let placed = changes.iter().any(untracked);
+            changes.retain(|c| !untracked(c));
+            if placed && changes.is_empty() {
                 let _ = std::fs::remove_file(worktree.join(&ours));
             }
         }
@@ -117,7 +119,7 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         })?;
         store.create_branch(&ws.branch, head)?;
     }
-    let worktree = PathBuf::from(&ws.worktree);
+    let worktree = super::worktree_path(store, ws);
     if worktree.exists() {
         return Err(UserError::with_hint(
             format!("`{}` is in the way of the worktree", worktree.display()),

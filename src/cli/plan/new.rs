@@ -111,7 +111,11 @@ pub async fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
             ui.status(format_args!("  {}: {}", t.id, t.title));
         }
     }
-    ui.data(PathBuf::from(&snap.ws.worktree).join(&rel).display());
+    ui.data(
+        crate::workstream::worktree_path(&ctx.store, &snap.ws)
+            .join(&rel)
+            .display(),
+    );
     match summary.error() {
         Some(e) => Err(e),
         None => Ok(()),
