@@ -12,6 +12,7 @@ mod codex;
 mod command;
 mod contract;
 mod group;
+mod guard;
 mod invocation;
 mod native;
 mod normalize;
@@ -25,6 +26,8 @@ mod shell;
 mod spec;
 mod stream;
 mod transcript;
+mod usage;
+pub mod versions;
 
 use std::path::PathBuf;
 
@@ -35,10 +38,11 @@ pub use contract::{
 };
 pub use invocation::{Invocation, OutputKind, Request, build, result_file};
 pub use normalize::{normalize, outcome_for_start_error};
-pub use outcome::{ErrorClass, NextAction, Outcome, Usage};
+pub use outcome::{ErrorClass, NextAction, Outcome, SessionTotals, Usage};
 pub use redact::{MASK, Redactor};
 pub use runner::{RunLimits, RunOutput, run};
 pub use spec::{Adapter, AgentSpec, Role};
+pub use usage::Spend;
 
 /// Errors of the agent layer: the invocation could not be built or run at all. An
 /// agent that runs and fails is not an error but an `Outcome`.
@@ -100,9 +104,10 @@ pub struct Execution {
 
 /// Builds, runs and normalizes one invocation.
 ///
-/// A program that is missing or cannot start is an `env` outcome, not an error; errors
-/// are left for what aos itself cannot do (write files, a spec without a command,
-/// Ctrl-C).
+/// A program that is missing or cannot start is an `env` outcome, not an error; so is
+/// a CLI that no longer lists a flag the adapter passes (checked first when the spec
+/// has a `contract_cache`; nothing is started then). Errors are left for what aos
+/// itself cannot do (write files, a spec without a command, Ctrl-C).
 pub async fn invoke(
     spec: &AgentSpec,
     request: &Request,
@@ -110,6 +115,15 @@ pub async fn invoke(
     redactor: &Redactor,
 ) -> Result<Execution, Error> {
     let invocation = build(spec, request)?;
+    if let Some(cache) = &spec.contract_cache
+        && let Some(outcome) = guard::check(spec, cache).await
+    {
+        return Ok(Execution {
+            invocation,
+            output: None,
+            outcome,
+        });
+    }
     match run(&invocation, limits, redactor).await {
         Ok(output) => {
             let outcome = normalize(&invocation, &output);
