@@ -44,6 +44,12 @@ pub use runner::{RunLimits, RunOutput, run};
 pub use spec::{Adapter, AgentSpec, Role};
 pub use usage::Spend;
 
+/// Returns where the interface-drift guard caches each CLI's help and version:
+/// `<git-common-dir>/aos/cache/cli-help/`, derived and safe to delete.
+pub fn cli_help_cache(common_dir: &std::path::Path) -> PathBuf {
+    common_dir.join("aos").join("cache").join("cli-help")
+}
+
 /// Errors of the agent layer: the invocation could not be built or run at all. An
 /// agent that runs and fails is not an error but an `Outcome`.
 #[derive(Debug, thiserror::Error)]

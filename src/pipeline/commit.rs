@@ -112,11 +112,12 @@ fn note(t: &TaskCtx) -> String {
         "approved-by: {}",
         t.run.approved_by.as_deref().unwrap_or("autonomous")
     ));
-    let (tokens_in, tokens_out, cost) = t.run.usage();
-    if tokens_in + tokens_out > 0 || cost > 0.0 {
-        lines.push(format!(
-            "usage: {tokens_in} in, {tokens_out} out, ${cost:.4}"
-        ));
+    // Each agent call counted once (a resumed session's running totals are split into
+    // calls); a cost no agent reported is `unknown`, never `$0.0000`.
+    let spend = t.run.spend();
+    if spend.calls > 0 {
+        lines.push(format!("usage: {}", spend.tokens_text()));
+        lines.push(format!("cost: {}", spend.cost_text()));
     }
     lines.join("\n") + "\n"
 }
