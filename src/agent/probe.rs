@@ -90,13 +90,19 @@ impl Contract {
     /// Returns what of the contract `help` does not list: flags, and `flag value` for
     /// a choice it no longer offers.
     pub fn missing_in(&self, help: &str) -> Vec<String> {
-        let flags = self.flags.iter().filter(|f| !lists(help, f)).cloned();
-        let choices = self
+        let flags: Vec<String> = self
+            .flags
+            .iter()
+            .filter(|f| !lists(help, f))
+            .cloned()
+            .collect();
+        let choices: Vec<String> = self
             .choices
             .iter()
-            .filter(|(_, value)| !lists(help, value))
-            .map(|(flag, value)| format!("{flag} {value}"));
-        flags.chain(choices).collect()
+            .filter(|(flag, value)| !flags.contains(flag) && !lists(help, value))
+            .map(|(flag, value)| format!("{flag} {value}"))
+            .collect();
+        flags.into_iter().chain(choices).collect()
     }
 }
 

@@ -34,7 +34,10 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
         .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .env("NO_COLOR", "1")
-        .env("LANG", "C");
+        .env("LANG", "C")
+        // The fake claude, like the real one, refuses to skip permission prompts as
+        // root unless it is told the machine is a sandbox; tests may run as root.
+        .env("IS_SANDBOX", "1");
 }
 
 impl Repo {
