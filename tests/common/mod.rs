@@ -43,7 +43,13 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
 impl Repo {
     /// Returns a repository on `main` with one commit.
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
+        Self::new_in(&std::env::temp_dir())
+    }
+
+    /// Returns a repository on `main` with one commit, in a temp dir under `parent`.
+    pub fn new_in(parent: &Path) -> Self {
+        std::fs::create_dir_all(parent).unwrap();
+        let tmp = tempfile::tempdir_in(parent).unwrap();
         let root = tmp.path().join("repo");
         std::fs::create_dir(&root).unwrap();
         let root = root.canonicalize().unwrap();
