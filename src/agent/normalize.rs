@@ -136,11 +136,13 @@ fn failed(inv: &Invocation, out: &RunOutput, report: &Report, o: &mut Outcome) {
     }
 }
 
-/// Returns the environment problem behind a failed run: the HTTP status the CLI named,
-/// a usage error (clap exits 2 for it, as codex does for a failed login), or what the
-/// error text says.
+/// Returns the environment problem behind a failed run: a usage error (the CLI refused
+/// its command line before it started a session; clap exits 2 for it, as codex does for
+/// a failed login, commander 1), the HTTP status the CLI named, or what the error text
+/// says.
 fn failure_signal(inv: &Invocation, out: &RunOutput, report: &Report) -> Option<EnvSignal> {
-    if out.exit_code == Some(2) && is_usage_error(&out.stderr) {
+    let never_started = report.session_id.is_none() && !report.finished;
+    if never_started && is_usage_error(&out.stderr) {
         return Some(EnvSignal::Usage);
     }
     let mut error_text = report.errors.join("\n");

@@ -150,6 +150,25 @@ fn codex_refusing_a_flag_is_a_usage_error_not_a_login_problem() {
 }
 
 #[test]
+fn claude_refusing_a_flag_is_a_usage_error_too() {
+    // commander exits 1, not 2, for an option it does not know.
+    let mut o = out(1, "");
+    o.stderr = "error: unknown option '--permission-mode'\n".into();
+    let n = normalize(&inv(Adapter::Claude, Role::Implement), &o);
+    assert_eq!((n.error_class, n.retryable), (ErrorClass::Env, false));
+    assert!(
+        n.reasons[0].contains("refused the command line"),
+        "{:?}",
+        n.reasons
+    );
+    // Once a session started, such words on stderr are a tool's, not the CLI's.
+    let mut o = out(1, CLAUDE_OK.lines().next().unwrap());
+    o.stderr = "grep: unknown option '--frob'\n".into();
+    let n = normalize(&inv(Adapter::Claude, Role::Implement), &o);
+    assert_eq!(n.error_class, ErrorClass::Agent);
+}
+
+#[test]
 fn claude_as_root_without_a_sandbox_is_final_with_a_hint() {
     let mut o = out(1, "");
     o.stderr = "--dangerously-skip-permissions cannot be used with root/sudo privileges for \
