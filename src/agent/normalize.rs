@@ -23,7 +23,12 @@ pub fn normalize(inv: &Invocation, out: &RunOutput) -> Outcome {
     let mut o = Outcome::proceed();
     let (usage, cost, totals) = per_call(&report, inv.previous_totals.as_ref());
     o.usage = usage;
-    o.cost_usd = cost;
+    // The built-in shell agent calls no model: it costs nothing, which is known.
+    o.cost_usd = if inv.adapter == Adapter::Shell {
+        Some(0.0)
+    } else {
+        cost
+    };
     o.session_id = report.session_id.clone();
     o.session_totals = report.session_id.is_some().then_some(totals);
 

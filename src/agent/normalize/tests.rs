@@ -316,6 +316,13 @@ fn shell_failures_are_never_env_errors() {
 fn a_successful_shell_script_is_done_without_a_result() {
     let n = normalize(&inv(Adapter::Shell, Role::Implement), &out(0, "built\n"));
     assert!(n.is_success(), "{n:?}");
+    assert_eq!(
+        n.cost_usd,
+        Some(0.0),
+        "no model, no cost: known, not unknown"
+    );
+    let n = normalize(&inv(Adapter::Command, Role::Implement), &out(0, "{}"));
+    assert_eq!(n.cost_usd, None, "a program of your own may cost anything");
 }
 
 #[test]
