@@ -84,8 +84,7 @@ pub fn tasks(repo: &Repo, name: &str) -> Vec<(String, String)> {
 /// Implements any task: writes `<task>.txt`.
 pub const IMPLEMENT: &str = "write ${AOS_TASK}.txt made by ${AOS_AGENT}\\n\nresult {\"status\":\"done\",\"summary\":\"wrote the file\"}\nemit success done\n";
 /// Approves anything.
-pub const APPROVE: &str =
-    "result {\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\nemit success ok\n";
+pub const APPROVE: &str = "emit success ok\\n```aos-review\\n{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\\n```\n";
 /// A done result that says nothing.
 pub const PLANNED: &str =
     "result {\"status\":\"done\",\"summary\":\"planned\"}\nemit success planned\n";

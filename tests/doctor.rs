@@ -36,8 +36,8 @@ fn a_healthy_setup_passes_and_lists_every_check() {
     assert!(out.status.success(), "{}", stderr(&out));
     insta::assert_snapshot!(filtered(&repo, &stdout(&out)), @r"
     ok       config: `aos.toml` loads
-    ok       agent `claude`: `[FAKES]/claude` 2.1.14 (Claude Code); `claude --help` lists all 5 flags the adapter passes (roles: implement, review, plan, tests)
-    ok       agent `codex`: `[FAKES]/codex` codex-cli 0.58.0; `codex exec --help` lists all 6 flags the adapter passes (roles: implement, plan, tests)
+    ok       agent `claude`: `[FAKES]/claude` 2.1.328 (Claude Code); `claude --help` lists all 6 flags the adapter passes (roles: implement, review, plan, tests)
+    ok       agent `codex`: `[FAKES]/codex` codex-cli 0.169.0; `codex exec --help` lists all 7 flags the adapter passes (roles: implement, plan, tests)
     ok       agent `shell`: built-in; runs `Run` blocks with `[BASH]` (no role uses it)
     warning  hooks: not installed in `[TMP]/repo/.git/hooks`: commits made by hand are not recorded, and acceptance is not checked before them
              hint: run `git aos hooks install`
@@ -80,7 +80,8 @@ fn a_cli_whose_help_lost_a_flag_is_reported_before_any_run() {
     std::fs::write(
         &old,
         "#!/bin/sh\ncase \"$1\" in\n  --version) echo '0.9.0 (Claude Code)';;\n  \
-         --help) printf '  -p, --print\\n  --output-format <format>\\n  --verbose\\n  -r, --resume [id]\\n';;\nesac\n",
+         --help) printf '  -p, --print\\n  --output-format <format> (choices: \"json\", \"stream-json\")\\n  \
+         --verbose\\n  -r, --resume [id]\\n  --disallowedTools <tools...>\\n';;\nesac\n",
     )
     .unwrap();
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();

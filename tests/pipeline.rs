@@ -46,8 +46,7 @@ desktop = false
 }
 
 const IMPLEMENT: &str = "write ${AOS_TASK}.txt made by ${AOS_AGENT}\\n\nresult {\"status\":\"done\",\"summary\":\"wrote the file\",\"learnings\":[\"files are named after tasks\"]}\nemit success done\n";
-const APPROVE: &str =
-    "result {\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\nemit success ok\n";
+const APPROVE: &str = "emit success ok\\n```aos-review\\n{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\\n```\n";
 
 const THREE_TASKS: &str = "# Plan: three\n\n### [ ] T1: First\n\n#### Acceptance\n- `test -f T1.txt`\n\n### [ ] T2: Second\nDepends: T1\n\n#### Acceptance\n- `test -f T2.txt`\n\n### [ ] T3: Third\nDepends: T2\n\n#### Acceptance\n- `test -f T3.txt`\n";
 
@@ -82,7 +81,7 @@ fn prompts(repo: &Repo, role: &str) -> Vec<String> {
 fn three_tasks_land_as_three_reviewed_commits_and_a_request_for_changes_is_retried() {
     let repo = Repo::new();
     let review = format!(
-        "result {{\"verdict\":\"request_changes\",\"summary\":\"needs work\",\"comments\":[{{\"severity\":\"high\",\"path\":\"T1.txt\",\"line\":1,\"message\":\"say hello in T1.txt\"}}]}}\nemit success changes\n---\n{APPROVE}"
+        "emit success changes\\n```aos-review\\n{{\"verdict\":\"request_changes\",\"summary\":\"needs work\",\"comments\":[{{\"severity\":\"high\",\"path\":\"T1.txt\",\"line\":1,\"message\":\"say hello in T1.txt\"}}]}}\\n```\n---\n{APPROVE}"
     );
     setup(&repo, "autonomous", IMPLEMENT, &review, THREE_TASKS);
     let out = repo.aos(&["run", "w"]);

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,9 @@ pub struct AgentSpec {
     pub idle_timeout: Duration,
     /// Model passed to the CLI (`--model` / `-m`), if any.
     pub model: Option<String>,
+    /// Where CLI help is cached for the interface-drift guard; when set, `invoke`
+    /// checks the adapter's flags against the CLI's `--help` before starting it.
+    pub contract_cache: Option<PathBuf>,
 }
 
 impl AgentSpec {
@@ -118,6 +122,7 @@ impl AgentSpec {
             timeout: Duration::from_secs(20 * 60),
             idle_timeout: Duration::from_secs(5 * 60),
             model: None,
+            contract_cache: None,
         }
     }
 }

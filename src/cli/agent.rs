@@ -58,7 +58,8 @@ pub async fn run(ui: &Ui, args: AgentArgs) -> anyhow::Result<()> {
 async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let config = ctx.config()?;
-    let spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    let mut spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    spec.contract_cache = Some(agent::cli_help_cache(ctx.common_dir()));
     let repo_root = ctx.repo_root()?.to_owned();
     let run_id = RunId::generate();
     let live_log = ctx.common_dir().join("aos").join("live").join("try.log");
@@ -207,14 +208,12 @@ fn render(ui: &Ui, exec: &Execution, live_log: &Path) {
     if let Some(s) = &o.session_id {
         field("session", s);
     }
-    if let Some(u) = &o.usage {
-        let cost = o.cost_usd.map(|c| format!("; ${c:.4}")).unwrap_or_default();
+    if o.usage.is_some() || o.cost_usd.is_some() {
+        let mut spend = agent::Spend::default();
+        spend.add(o.usage, o.cost_usd);
         field(
             "usage",
-            &format_args!(
-                "{} in ({} cached), {} out{cost}",
-                u.input_tokens, u.cached_input_tokens, u.output_tokens
-            ),
+            &format_args!("{}; cost {}", spend.tokens_text(), spend.cost_text()),
         );
     }
     for reason in &o.reasons {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::agent::Spend;
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
 use crate::pipeline::record::RunRecord;
@@ -36,15 +37,19 @@ struct TaskReport {
     review_summary: String,
     approved_by: Option<String>,
     seconds: f64,
+    /// Tokens and cost of the task's agent calls, each call counted once.
+    #[serde(flatten)]
+    spend: Spend,
 }
 
 #[derive(Serialize, Default)]
 struct AgentTotals {
     runs: u32,
     seconds: f64,
-    input_tokens: u64,
-    output_tokens: u64,
-    cost_usd: f64,
+    /// Tokens (input counting cached ones, for every agent alike) and cost; an
+    /// unknown cost is `null` and counted in `cost_unknown_calls`, never `0`.
+    #[serde(flatten)]
+    spend: Spend,
 }
 
 #[derive(Serialize)]
@@ -55,6 +60,8 @@ struct Report {
     base: String,
     tasks: Vec<TaskReport>,
     agents: BTreeMap<String, AgentTotals>,
+    /// Every agent call of the report.
+    total: Spend,
 }
 
 /// Prints the report.
@@ -71,6 +78,7 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
             None => None,
         };
         let mut seconds = 0.0;
+        let mut spend = Spend::default();
         if let Some(run) = &run {
             for s in &run.stages {
                 let d = duration(&s.started_at, &s.ended_at);
@@ -79,9 +87,8 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
                     let a = agents.entry(agent.clone()).or_default();
                     a.runs += 1;
                     a.seconds += d;
-                    a.input_tokens += s.input_tokens.unwrap_or(0);
-                    a.output_tokens += s.output_tokens.unwrap_or(0);
-                    a.cost_usd += s.cost_usd.unwrap_or(0.0);
+                    s.add_to(&mut a.spend);
+                    s.add_to(&mut spend);
                 }
             }
         }
@@ -100,7 +107,12 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
                 .unwrap_or_default(),
             approved_by: run.as_ref().and_then(|r| r.approved_by.clone()),
             seconds,
+            spend,
         });
+    }
+    let mut total = Spend::default();
+    for a in agents.values() {
+        total.merge(&a.spend);
     }
     let report = Report {
         workstream: name.to_string(),
@@ -109,6 +121,7 @@ pub fn run(ui: &Ui, args: ReportArgs) -> anyhow::Result<()> {
         base: snap.ws.base.clone(),
         tasks: rows,
         agents,
+        total,
     };
     if args.json {
         return ui.json(&report);
@@ -134,8 +147,8 @@ fn markdown(ui: &Ui, r: &Report) {
         "Branch `{}` from `{}`; status **{}**.\n",
         r.branch, r.base, r.status
     ));
-    ui.data("| task | status | commit | attempts | agent | review | approved by | time |");
-    ui.data("|---|---|---|---|---|---|---|---|");
+    ui.data("| task | status | commit | attempts | agent | review | approved by | time | cost |");
+    ui.data("|---|---|---|---|---|---|---|---|---|");
     for t in &r.tasks {
         let commit = t
             .commit
@@ -143,7 +156,7 @@ fn markdown(ui: &Ui, r: &Report) {
             .map(|c| &c[..c.len().min(10)])
             .unwrap_or("-");
         ui.data(format_args!(
-            "| {}: {} | {} | `{commit}` | {} | {} | {} | {} | {:.1} s |",
+            "| {}: {} | {} | `{commit}` | {} | {} | {} | {} | {:.1} s | {} |",
             t.id,
             t.title,
             t.status,
@@ -151,7 +164,8 @@ fn markdown(ui: &Ui, r: &Report) {
             t.agent.as_deref().unwrap_or("-"),
             t.review.as_deref().unwrap_or("-"),
             t.approved_by.as_deref().unwrap_or("-"),
-            t.seconds
+            t.seconds,
+            t.spend.cost_text()
         ));
     }
     for t in r
@@ -168,12 +182,25 @@ fn markdown(ui: &Ui, r: &Report) {
         }
     }
     ui.data("\n## Agents\n");
-    ui.data("| agent | runs | time | tokens in | tokens out | cost |");
+    ui.data("| agent | runs | time | tokens in (cached) | tokens out | cost |");
     ui.data("|---|---|---|---|---|---|");
     for (name, a) in &r.agents {
+        let s = &a.spend;
         ui.data(format_args!(
-            "| {name} | {} | {:.1} s | {} | {} | ${:.4} |",
-            a.runs, a.seconds, a.input_tokens, a.output_tokens, a.cost_usd
+            "| {name} | {} | {:.1} s | {} ({}) | {} | {} |",
+            a.runs,
+            a.seconds,
+            s.input_tokens,
+            s.cached_input_tokens,
+            s.output_tokens,
+            s.cost_text()
         ));
     }
+    ui.data(format_args!(
+        "\nTotal: {}; cost {}. Each call is counted once (a resumed session's running \
+         totals are split into calls); input tokens include cached ones; a cost an agent \
+         did not report (codex never does) is unknown.",
+        r.total.tokens_text(),
+        r.total.cost_text()
+    ));
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::agent::Spend;
 use crate::ctx::Ctx;
 use crate::gate::final_review::{FinalReview, FinalState};
 use crate::gate::plan::{PlanGate, PlanOrigin};
@@ -10,6 +11,7 @@ use crate::gate::uat::UatGate;
 use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
 use crate::ids::WorkstreamName;
+use crate::pipeline::record::RunRecord;
 use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
@@ -33,6 +35,9 @@ struct ShowView {
     uat: Option<UatGate>,
     questions: Vec<clarify::Clarification>,
     custody: Vec<String>,
+    /// Tokens and cost of the agent calls of the run at the gate, each counted once;
+    /// `cost_usd` is `null` when no agent reported one.
+    spend: Option<Spend>,
     diff: String,
     commands: Vec<String>,
 }
@@ -43,6 +48,13 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let name = ctx.workstream(args.name)?;
     let snap = ctx.store.find(&name)?;
     let gate: Option<review::ReviewGate> = ctx.store.read_toml(&snap, review::PATH)?;
+    let spend = match &gate {
+        Some(g) => ctx
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&g.run))?
+            .map(|run| run.spend()),
+        None => None,
+    };
     let mut questions = Vec::new();
     for file in ctx.store.list_dir(&snap, clarify::DIR)? {
         if let Some(c) = ctx
@@ -114,6 +126,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         uat,
         questions,
         custody,
+        spend,
         diff,
         commands,
     };
@@ -145,6 +158,14 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         ));
         for c in &g.comments {
             ui.data(format_args!("  - {c}"));
+        }
+        if let Some(s) = view.spend.as_ref().filter(|s| s.calls > 0) {
+            ui.data(format_args!(
+                "\nagent calls: {}; tokens {}; cost {}",
+                s.calls,
+                s.tokens_text(),
+                s.cost_text()
+            ));
         }
         ui.data(format_args!("\nwill be committed:\n{}", g.diff_stat));
     }

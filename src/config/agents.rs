@@ -71,6 +71,7 @@ impl AgentConfig {
             timeout: self.timeout,
             idle_timeout: self.idle_timeout,
             model: self.model.clone(),
+            contract_cache: None,
         }
     }
 }

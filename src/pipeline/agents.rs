@@ -26,6 +26,7 @@ pub(super) fn spec(
         .agent(name)
         .map_err(|_| super::implement::unknown_agent(name))?;
     let mut spec = cfg.spec();
+    spec.contract_cache = Some(p.cli_help_cache());
     if let Some(t) = task_timeout {
         match t
             .parse::<jiff::SignedDuration>()
@@ -123,6 +124,10 @@ pub(super) async fn invoke(
     let path = RunRecord::log_path(&t.run.id, stage, t.run.attempt);
     let text = exec_log(p, &exec);
     record.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
+    if exec.output.is_none() {
+        // Nothing started (missing program, changed CLI): the call cost nothing.
+        record.cost_usd = Some(0.0);
+    }
     record.log = path.rsplit('/').next().map(str::to_owned);
     Ok(AgentRun {
         exec,

@@ -168,6 +168,12 @@ impl Pipeline {
             .join(format!("{name}.log"))
     }
 
+    /// Returns where the interface-drift guard caches each agent CLI's help
+    /// (`<git-common-dir>/aos/cache/cli-help/`; derived, safe to delete).
+    pub fn cli_help_cache(&self) -> PathBuf {
+        crate::agent::cli_help_cache(&self.store.paths().common_dir)
+    }
+
     /// Returns the directory holding every scratch directory of one run; it goes when
     /// the run's task is committed.
     pub fn scratch_of_run(

@@ -56,13 +56,16 @@ pub struct StageRecord {
     /// Why, in words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
-    /// Tokens in, when the agent reported them.
+    /// Tokens in of this call (cached ones included), when the agent reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<u64>,
-    /// Tokens out.
+    /// The cached part of `input_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_tokens: Option<u64>,
+    /// Tokens out of this call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u64>,
-    /// Cost in USD, when reported.
+    /// Cost in USD of this call, when reported; absent means unknown, never zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
     /// Log file name inside the run directory.
@@ -140,6 +143,10 @@ pub struct RunRecord {
     /// review role names no other agent).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub self_review: bool,
+    /// The running totals `session` reached at its last call: a call that resumes it
+    /// is charged only what it adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_totals: Option<crate::agent::SessionTotals>,
     /// Who approved at the human gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -184,6 +191,7 @@ impl RunRecord {
             tree: None,
             custody: Vec::new(),
             self_review: false,
+            session_totals: None,
             approved_by: None,
             commit: None,
             started_at: crate::store::now_rfc3339(),
@@ -212,14 +220,26 @@ impl RunRecord {
         tx.put_toml(&Self::path(&self.id), self)
     }
 
-    /// Returns total tokens and cost over every stage.
-    pub fn usage(&self) -> (u64, u64, f64) {
-        self.stages.iter().fold((0, 0, 0.0), |(i, o, c), s| {
-            (
-                i + s.input_tokens.unwrap_or(0),
-                o + s.output_tokens.unwrap_or(0),
-                c + s.cost_usd.unwrap_or(0.0),
-            )
-        })
+    /// Returns the tokens and cost of every agent call of the run.
+    pub fn spend(&self) -> crate::agent::Spend {
+        let mut spend = crate::agent::Spend::default();
+        for s in self.stages.iter().filter(|s| s.agent.is_some()) {
+            s.add_to(&mut spend);
+        }
+        spend
+    }
+}
+
+impl StageRecord {
+    /// Adds this stage's agent call to `spend`.
+    pub fn add_to(&self, spend: &mut crate::agent::Spend) {
+        let usage = (self.input_tokens.is_some() || self.output_tokens.is_some()).then(|| {
+            crate::agent::Usage {
+                input_tokens: self.input_tokens.unwrap_or(0),
+                output_tokens: self.output_tokens.unwrap_or(0),
+                cached_input_tokens: self.cached_input_tokens.unwrap_or(0),
+            }
+        });
+        spend.add(usage, self.cost_usd);
     }
 }

@@ -34,13 +34,22 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
         .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .env("NO_COLOR", "1")
-        .env("LANG", "C");
+        .env("LANG", "C")
+        // The fake claude, like the real one, refuses to skip permission prompts as
+        // root unless it is told the machine is a sandbox; tests may run as root.
+        .env("IS_SANDBOX", "1");
 }
 
 impl Repo {
     /// Returns a repository on `main` with one commit.
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
+        Self::new_in(&std::env::temp_dir())
+    }
+
+    /// Returns a repository on `main` with one commit, in a temp dir under `parent`.
+    pub fn new_in(parent: &Path) -> Self {
+        std::fs::create_dir_all(parent).unwrap();
+        let tmp = tempfile::tempdir_in(parent).unwrap();
         let root = tmp.path().join("repo");
         std::fs::create_dir(&root).unwrap();
         let root = root.canonicalize().unwrap();

@@ -102,8 +102,9 @@ fn fallback(repo: &Repo, review: &str) {
     let dir = repo.tmp.path();
     let claude = dir.join("claude.txt");
     let codex = dir.join("codex.txt");
-    std::fs::write(&claude, "emit is_error boom\n---\nresult {\"verdict\":\"approve\",\"summary\":\"claude approves\",\"comments\":[]}\nemit success ok\n").unwrap();
-    std::fs::write(&codex, "write T1.txt made by codex\nresult {\"status\":\"done\",\"summary\":\"wrote it\"}\nemit success done\n---\nresult {\"verdict\":\"approve\",\"summary\":\"codex approves\",\"comments\":[]}\nemit success ok\n").unwrap();
+    // Reviewers run read-only: their verdict is their final message.
+    std::fs::write(&claude, "emit is_error boom\n---\nemit success {\"verdict\":\"approve\",\"summary\":\"claude approves\",\"comments\":[]}\n").unwrap();
+    std::fs::write(&codex, "write T1.txt made by codex\nresult {\"status\":\"done\",\"summary\":\"wrote it\"}\nemit success done\n---\nemit success {\"verdict\":\"approve\",\"summary\":\"codex approves\",\"comments\":[]}\n").unwrap();
     let calls = dir.join("calls.jsonl");
     let toml = format!(
         "[project]\nbase = \"main\"\n\n[agents.claude]\nadapter = \"claude\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[agents.codex]\nadapter = \"codex\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[roles]\nimplement = [\"claude\", \"codex\"]\nreview = {review}\n\n[profiles.default]\nautonomy = \"autonomous\"\n\n[notify]\ndesktop = false\n",
