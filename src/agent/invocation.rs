@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::spec::{Adapter, AgentSpec, Role};
+use super::spec::{Adapter, AgentSpec, Role, Sandbox};
 use super::{Error, claude, codex, command, shell};
 use crate::ids::TaskId;
 
@@ -99,6 +99,8 @@ pub struct Invocation {
     pub files: Vec<(PathBuf, String)>,
     /// How to read stdout.
     pub output_kind: OutputKind,
+    /// Where the process may write; the runner applies it.
+    pub sandbox: Sandbox,
 }
 
 /// Returns the invocation for a spec and a request: the adapter's argv, the `AOS_*`
@@ -144,6 +146,7 @@ pub fn build(spec: &AgentSpec, req: &Request) -> Result<Invocation, Error> {
         scratch_dir,
         files: Vec::new(),
         output_kind: OutputKind::Plain,
+        sandbox: spec.sandbox.clone(),
     };
     match spec.adapter {
         Adapter::Claude => claude::build(spec, req, &mut inv),

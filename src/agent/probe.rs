@@ -173,6 +173,7 @@ pub async fn ask(
         scratch_dir: scratch.to_owned(),
         files: Vec::new(),
         output_kind: OutputKind::Plain,
+        sandbox: spec.sandbox.clone(),
     };
     let limits = RunLimits {
         timeout,

@@ -58,7 +58,8 @@ pub async fn run(ui: &Ui, args: AgentArgs) -> anyhow::Result<()> {
 async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let config = ctx.config()?;
-    let spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    let mut spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    spec.sandbox.git_common_dir = Some(ctx.common_dir().to_owned());
     let repo_root = ctx.repo_root()?.to_owned();
     let run_id = RunId::generate();
     let live_log = ctx.common_dir().join("aos").join("live").join("try.log");

@@ -11,6 +11,7 @@ mod overrides;
 mod profile;
 mod project;
 mod roles;
+mod sandbox;
 mod source;
 mod template;
 mod units;
@@ -32,6 +33,7 @@ pub use error::{Error, Origin};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
 pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
 pub use roles::Roles;
+pub use sandbox::DEFAULT_SANDBOX;
 pub use template::{InitAnswers, render_initial};
 
 use file::RawFile;
@@ -119,9 +121,10 @@ impl Config {
         let root = doc.get_ref().clone();
         let raw = RawFile::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| source.type_error(&root, &e))?;
-        let agents = agents::resolve_agents(raw.agents, &source)?;
+        let project = project::resolve_project(raw.project, &source)?;
+        let agents = agents::resolve_agents(raw.agents, &project.sandbox_allow, &source)?;
         Ok(Config {
-            project: project::resolve_project(raw.project, &source)?,
+            project,
             roles: roles::resolve_roles(raw.roles, &agents, &source)?,
             agents,
             notify: project::resolve_notify(raw.notify),

@@ -4,6 +4,7 @@
 //! Every git command runs with `AOS_INTERNAL=1`, so git aos's own hooks stay quiet.
 
 pub mod change;
+pub mod drift;
 pub mod hooks;
 pub mod merge;
 pub mod worktree;

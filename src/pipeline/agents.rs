@@ -25,6 +25,8 @@ pub(super) fn spec(
         .agent(name)
         .map_err(|_| super::implement::unknown_agent(name))?;
     let mut spec = cfg.spec();
+    // Confined agents may write this repository's objects and their worktree's index.
+    spec.sandbox.git_common_dir = Some(p.store.paths().common_dir.clone());
     if let Some(t) = task_timeout {
         match t
             .parse::<jiff::SignedDuration>()
@@ -81,7 +83,7 @@ pub(super) struct AgentRun {
 /// streams to the live log, and returns the outcome with its record and log.
 pub(super) async fn invoke(
     p: &Pipeline,
-    t: &TaskCtx,
+    t: &mut TaskCtx,
     stage: Stage,
     agent: &str,
     spec: &AgentSpec,
@@ -97,12 +99,16 @@ pub(super) async fn invoke(
     );
     p.ui.progress(t.name.as_str(), what);
     let started = crate::store::now_precise();
-    let exec = {
+    let (exec, before) = {
         let _slot = match p.agent_slots.get(agent) {
             Some(sem) => Some(sem.clone().acquire_owned().await?),
             None => None,
         };
-        agent::invoke(spec, req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, spec);
+        (
+            agent::invoke(spec, req, &limits, &p.redactor).await?,
+            before,
+        )
     };
     let mut record =
         super::implement::agent_stage_record(stage, t.run.attempt, started, agent, &exec.outcome);
@@ -115,6 +121,7 @@ pub(super) async fn invoke(
         None => exec.outcome.reasons.join("\n"),
     };
     record.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
+    super::confinement::record(p, &mut t.run, &mut record, &exec, before);
     record.log = path.rsplit('/').next().map(str::to_owned);
     Ok(AgentRun {
         exec,

@@ -112,6 +112,7 @@ fn note(t: &TaskCtx) -> String {
         "approved-by: {}",
         t.run.approved_by.as_deref().unwrap_or("autonomous")
     ));
+    lines.extend(super::confinement::note_lines(&t.run));
     let (tokens_in, tokens_out, cost) = t.run.usage();
     if tokens_in + tokens_out > 0 || cost > 0.0 {
         lines.push(format!(

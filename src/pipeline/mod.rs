@@ -11,6 +11,7 @@ mod amend;
 mod by_hand;
 mod closing;
 mod commit;
+mod confinement;
 pub mod decide;
 mod driver;
 mod final_review;

@@ -259,7 +259,10 @@ async fn invoke(
             Some(sem) => Some(sem.clone().acquire_owned().await?),
             None => None,
         };
-        agent::invoke(&spec, &req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, &spec);
+        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        super::confinement::changes(p, &exec, before);
+        exec
     };
     let log = super::agents::exec_log(p, &exec);
     Ok((exec.outcome, log))

@@ -100,7 +100,9 @@ pub(super) async fn ask(
             name.as_str(),
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
+        let before = super::confinement::watch(p, &spec);
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        super::confinement::changes(p, &exec, before);
         answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
         match exec.outcome.verdict {

@@ -1,0 +1,158 @@
+//! Landlock itself: which ABI the kernel offers, the ruleset built in the parent (read
+//! everywhere, write only the grants), and the two system calls the child makes after
+//! `fork` and before `exec` to enter it.
+#![allow(unsafe_code)]
+
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+#[cfg(target_os = "linux")]
+use landlock::{
+    ABI, Access, AccessFs, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr,
+};
+
+use super::grants::Grant;
+#[cfg(target_os = "linux")]
+use super::grants::GrantKind;
+
+/// The rights handled: everything up to ABI 4 (truncation since ABI 3, cross-directory
+/// renames since ABI 2). Device ioctls (ABI 5) are not a write path and stay allowed.
+#[cfg(target_os = "linux")]
+const TARGET: ABI = ABI::V4;
+
+/// Returns the Landlock ABI version the kernel offers, or why there is none.
+pub fn abi() -> Result<i32, String> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: with a null attribute, size 0 and LANDLOCK_CREATE_RULESET_VERSION (1)
+        // the call only returns the ABI version; it reads and writes no memory.
+        let v = unsafe {
+            nix::libc::syscall(
+                nix::libc::SYS_landlock_create_ruleset,
+                std::ptr::null::<u8>(),
+                0usize,
+                1u32,
+            )
+        };
+        if v > 0 {
+            return Ok(i32::try_from(v).unwrap_or(i32::MAX));
+        }
+        let err = std::io::Error::last_os_error();
+        Err(match err.raw_os_error() {
+            Some(nix::libc::ENOSYS) => {
+                "the kernel has no Landlock (Linux 5.13 or newer has it)".into()
+            }
+            Some(nix::libc::EOPNOTSUPP) => {
+                "Landlock is built into the kernel but not enabled (boot with `lsm=…,landlock`)"
+                    .into()
+            }
+            _ => format!("Landlock is unavailable: {err}"),
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err("Landlock exists only on Linux".into())
+    }
+}
+
+/// Builds the ruleset in the parent: read and execute everywhere, write only the grants
+/// that exist. Returns the ruleset's file descriptor and the grants left out (missing).
+#[cfg(not(target_os = "linux"))]
+pub fn ruleset(_grants: &[Grant]) -> Result<(OwnedFd, Vec<&Grant>), String> {
+    Err("Landlock exists only on Linux".into())
+}
+
+/// Builds the ruleset in the parent: read and execute everywhere, write only the grants
+/// that exist. Returns the ruleset's file descriptor and the grants left out (missing).
+#[cfg(target_os = "linux")]
+pub fn ruleset(grants: &[Grant]) -> Result<(OwnedFd, Vec<&Grant>), String> {
+    let err = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+    let mut created = Ruleset::default()
+        .handle_access(AccessFs::from_all(TARGET))
+        .and_then(|r| r.create())
+        .map_err(|e| err("cannot create a Landlock ruleset", &e))?;
+    let root = PathFd::new("/").map_err(|e| err("cannot open `/`", &e))?;
+    created = created
+        .add_rule(PathBeneath::new(root, AccessFs::from_read(TARGET)))
+        .map_err(|e| err("cannot allow reading `/`", &e))?;
+    let mut missing = Vec::new();
+    for grant in grants {
+        let Some(access) = access_for(grant) else {
+            missing.push(grant);
+            continue;
+        };
+        let Ok(fd) = PathFd::new(&grant.path) else {
+            missing.push(grant);
+            continue;
+        };
+        created = created
+            .add_rule(PathBeneath::new(fd, access))
+            .map_err(|e| {
+                err(
+                    &format!("cannot allow writing `{}`", grant.path.display()),
+                    &e,
+                )
+            })?;
+    }
+    let fd: Option<OwnedFd> = created.into();
+    fd.map(|fd| (fd, missing))
+        .ok_or_else(|| "the kernel enforces none of the rights git aos needs".to_owned())
+}
+
+/// Returns the rights for a grant that exists: the full set on a directory, the file
+/// rights on anything else; `None` when the path is missing.
+#[cfg(target_os = "linux")]
+fn access_for(grant: &Grant) -> Option<landlock::BitFlags<AccessFs>> {
+    let meta = std::fs::metadata(&grant.path).ok()?;
+    Some(if meta.is_dir() && grant.kind == GrantKind::Dir {
+        AccessFs::from_all(TARGET)
+    } else if meta.is_dir() {
+        // A file grant that turned out to be a directory: nothing beneath it.
+        return None;
+    } else {
+        AccessFs::from_file(TARGET)
+    })
+}
+
+/// Arranges for the child to enter the ruleset between `fork` and `exec`.
+///
+/// Only async-signal-safe work happens in the child: two raw system calls on a file
+/// descriptor that the parent keeps open until the spawn returns (it is close-on-exec,
+/// so the agent never sees it). `no_new_privs` is what lets an unprivileged process
+/// restrict itself; it also means set-uid programs gain nothing in the agent.
+pub fn confine_child(cmd: &mut tokio::process::Command, ruleset: &OwnedFd) {
+    let fd = ruleset.as_raw_fd();
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // `prctl` and `syscall`, both async-signal-safe; it allocates nothing and touches no
+    // lock. `fd` stays open in the parent (and so in the child) until `spawn` returns.
+    unsafe {
+        cmd.pre_exec(move || restrict_self(fd));
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn restrict_self(fd: RawFd) -> std::io::Result<()> {
+    use nix::libc;
+    // SAFETY: plain system calls with integer arguments.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a Landlock ruleset descriptor; flags 0.
+    if unsafe { libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn restrict_self(_fd: RawFd) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Returns whether `inner` is `outer` or lies beneath it, comparing resolved paths.
+pub fn contains(outer: &Path, inner: &Path) -> bool {
+    match (std::fs::canonicalize(outer), std::fs::canonicalize(inner)) {
+        (Ok(o), Ok(i)) => i.starts_with(o),
+        _ => false,
+    }
+}
