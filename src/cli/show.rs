@@ -10,6 +10,8 @@ use crate::gate::uat::UatGate;
 use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
 use crate::ids::WorkstreamName;
+use crate::pipeline::record::RunRecord;
+use crate::store::TaskStatus;
 use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
@@ -33,7 +35,17 @@ struct ShowView {
     uat: Option<UatGate>,
     questions: Vec<clarify::Clarification>,
     diff: String,
+    unconfined: Vec<Unconfined>,
     commands: Vec<String>,
+}
+
+/// A run of an unfinished task whose agents ran without confinement.
+#[derive(Serialize)]
+struct Unconfined {
+    task: String,
+    run: String,
+    sandbox: String,
+    main_checkout_changes: Vec<String>,
 }
 
 /// Prints the pending change.
@@ -72,6 +84,27 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             uat = Some(r);
         }
     }
+    let mut unconfined = Vec::new();
+    for task in ctx.store.tasks(&snap)?.tasks {
+        let Some(run_id) = task.last_run.filter(|_| task.status != TaskStatus::Done) else {
+            continue;
+        };
+        let Some(run) = ctx
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&run_id))?
+        else {
+            continue;
+        };
+        let mode = run.sandbox.unwrap_or_default();
+        if mode != "worktree" && !mode.is_empty() || !run.unconfined_changes.is_empty() {
+            unconfined.push(Unconfined {
+                task: task.id.to_string(),
+                run: run_id.to_string(),
+                sandbox: mode,
+                main_checkout_changes: run.unconfined_changes,
+            });
+        }
+    }
     let mut commands = Vec::new();
     if plan_gate.is_some() || final_review.is_some() {
         commands.push(format!("git aos approve {name}"));
@@ -102,6 +135,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         uat,
         questions,
         diff,
+        unconfined,
         commands,
     };
     if args.json {
@@ -173,6 +207,18 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             "\nquestion {} from {} ({}):\n  {}",
             q.id, q.asked_by, q.asked_at, q.question
         ));
+    }
+    for u in &view.unconfined {
+        ui.data(format_args!(
+            "\ntask {} (run {}): its agents ran unconfined (sandbox: {})",
+            u.task, u.run, u.sandbox
+        ));
+        if !u.main_checkout_changes.is_empty() {
+            ui.data("  changed in the main checkout meanwhile; check them:");
+            for path in &u.main_checkout_changes {
+                ui.data(format_args!("    {path}"));
+            }
+        }
     }
     if !view.diff.is_empty() {
         ui.data(format_args!("\n{}", view.diff));

@@ -30,6 +30,21 @@ pub enum GrantKind {
     File,
 }
 
+/// Where a grant comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The repository or the invocation: worktree, admin dir, objects, scratch, temp.
+    Repository,
+    /// `/dev/null` and friends.
+    Device,
+    /// Build and package caches.
+    Cache,
+    /// What the adapter's CLI writes (`~/.claude`, `~/.codex`).
+    Agent,
+    /// `sandbox_allow`.
+    Allow,
+}
+
 /// One path a confined agent may write, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
@@ -37,7 +52,9 @@ pub struct Grant {
     pub path: PathBuf,
     /// Directory tree or single file.
     pub kind: GrantKind,
-    /// Why it is writable, for `doctor` and logs.
+    /// Where it comes from.
+    pub source: Source,
+    /// Why it is writable, for logs.
     pub why: String,
     /// Created (as a directory) when missing, because the agent's CLI needs it and
     /// could not create it under a read-only `$HOME`.
@@ -45,19 +62,20 @@ pub struct Grant {
 }
 
 impl Grant {
-    fn dir(path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
+    fn dir(source: Source, path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
         Self {
             path: path.into(),
             kind: GrantKind::Dir,
+            source,
             why: why.into(),
             create: false,
         }
     }
 
-    fn file(path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
+    fn file(source: Source, path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
         Self {
             kind: GrantKind::File,
-            ..Self::dir(path, why)
+            ..Self::dir(source, path, why)
         }
     }
 
@@ -102,18 +120,27 @@ pub fn shared(adapter: Adapter, sandbox: &Sandbox, env: AgentEnv<'_>) -> Vec<Gra
     let mut grants = Vec::new();
     if let Some(common) = &sandbox.git_common_dir {
         grants.push(Grant::dir(
+            Source::Repository,
             common.join("objects"),
             "git objects (`git add`)",
         ));
     }
-    grants.extend(DEVICES.iter().map(|d| Grant::file(d, "device")));
-    grants.extend(DEVICE_DIRS.iter().map(|d| Grant::dir(d, "device")));
+    grants.extend(
+        DEVICES
+            .iter()
+            .map(|d| Grant::file(Source::Device, d, "device")),
+    );
+    grants.extend(
+        DEVICE_DIRS
+            .iter()
+            .map(|d| Grant::dir(Source::Device, d, "device")),
+    );
     let home = env.home();
     grants.extend(agent_paths(adapter, env, home.as_deref()));
     grants.extend(caches(env, home.as_deref()));
     for entry in &sandbox.allow {
         if let Some(path) = expand(entry, home.as_deref()) {
-            grants.push(Grant::dir(path, "sandbox_allow"));
+            grants.push(Grant::dir(Source::Allow, path, "sandbox_allow"));
         }
     }
     grants
@@ -127,15 +154,17 @@ pub fn invocation(
     scratch: &Path,
     tmpdir: &Path,
 ) -> Vec<Grant> {
-    let mut grants = vec![Grant::dir(worktree, "the worktree")];
+    let repo = Source::Repository;
+    let mut grants = vec![Grant::dir(repo, worktree, "the worktree")];
     if let Some(admin) = admin_dir {
-        grants.push(Grant::dir(admin, "the worktree's git admin dir (index)"));
+        grants.push(Grant::dir(
+            repo,
+            admin,
+            "the worktree's git admin dir (index)",
+        ));
     }
-    grants.push(Grant::dir(
-        scratch,
-        "the invocation's scratch dir (prompt, result)",
-    ));
-    grants.push(Grant::dir(tmpdir, "private temp dir ($TMPDIR)"));
+    grants.push(Grant::dir(repo, scratch, "the invocation's scratch dir"));
+    grants.push(Grant::dir(repo, tmpdir, "private temp dir ($TMPDIR)"));
     grants
 }
 
@@ -147,12 +176,17 @@ fn agent_paths(adapter: Adapter, env: AgentEnv<'_>, home: Option<&Path>) -> Vec<
         // latter by rename when it can and in place when it cannot, so the file alone is
         // granted: never `$HOME`, which would let an agent rewrite `~/.bashrc`.
         Adapter::Claude => match env.path("CLAUDE_CONFIG_DIR") {
-            Some(dir) => vec![Grant::dir(dir, "Claude Code config ($CLAUDE_CONFIG_DIR)").created()],
+            Some(dir) => vec![Grant::dir(Source::Agent, dir, "Claude Code config").created()],
             None => home
                 .map(|h| {
                     vec![
-                        Grant::dir(h.join(".claude"), "Claude Code config").created(),
-                        Grant::file(h.join(".claude.json"), "Claude Code settings file"),
+                        Grant::dir(Source::Agent, h.join(".claude"), "Claude Code config")
+                            .created(),
+                        Grant::file(
+                            Source::Agent,
+                            h.join(".claude.json"),
+                            "Claude Code settings",
+                        ),
                     ]
                 })
                 .unwrap_or_default(),
@@ -160,7 +194,7 @@ fn agent_paths(adapter: Adapter, env: AgentEnv<'_>, home: Option<&Path>) -> Vec<
         Adapter::Codex => env
             .path("CODEX_HOME")
             .or_else(|| home.map(|h| h.join(".codex")))
-            .map(|dir| vec![Grant::dir(dir, "Codex home ($CODEX_HOME)").created()])
+            .map(|dir| vec![Grant::dir(Source::Agent, dir, "Codex home").created()])
             .unwrap_or_default(),
         Adapter::Command | Adapter::Shell => Vec::new(),
     }
@@ -173,20 +207,24 @@ fn caches(env: AgentEnv<'_>, home: Option<&Path>) -> Vec<Grant> {
         .path("XDG_CACHE_HOME")
         .or_else(|| home.map(|h| h.join(".cache")))
     {
-        grants.push(Grant::dir(cache, "cache"));
+        grants.push(Grant::dir(Source::Cache, cache, "cache"));
     }
     if let Some(home) = home {
-        grants.push(Grant::dir(home.join(".npm"), "npm cache"));
+        grants.push(Grant::dir(Source::Cache, home.join(".npm"), "npm cache"));
     }
     if let Some(cargo) = env
         .path("CARGO_HOME")
         .or_else(|| home.map(|h| h.join(".cargo")))
     {
         for dir in ["registry", "git"] {
-            grants.push(Grant::dir(cargo.join(dir), "cargo cache"));
+            grants.push(Grant::dir(Source::Cache, cargo.join(dir), "cargo cache"));
         }
         for file in [".package-cache", ".package-cache-mutate", ".global-cache"] {
-            grants.push(Grant::file(cargo.join(file), "cargo cache lock"));
+            grants.push(Grant::file(
+                Source::Cache,
+                cargo.join(file),
+                "cargo cache lock",
+            ));
         }
     }
     grants

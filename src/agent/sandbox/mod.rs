@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-pub use grants::{AgentEnv, Grant, GrantKind, expand, shared};
+pub use grants::{AgentEnv, Grant, GrantKind, Source, expand, shared};
 
 use super::Error;
 use super::invocation::Invocation;
