@@ -130,9 +130,7 @@ pub async fn run(
     }
     confined.apply(&mut cmd);
     let started = Instant::now();
-    let spawned = cmd.spawn();
-    confined.spawned();
-    let mut child = spawned.map_err(|source| {
+    let mut child = confined.spawn(&mut cmd).map_err(|source| {
         let program = inv.program.clone();
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound { program }

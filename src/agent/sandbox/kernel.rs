@@ -1,6 +1,5 @@
-//! Landlock itself: which ABI the kernel offers, the ruleset built in the parent (read
-//! everywhere, write only the grants), and the two system calls the child makes after
-//! `fork` and before `exec` to enter it.
+//! Landlock itself: which ABI the kernel offers, the ruleset (read everywhere, write
+//! only the grants), and the spawn from a thread that entered it.
 #![allow(unsafe_code)]
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -114,30 +113,42 @@ fn access_for(grant: &Grant) -> Option<landlock::BitFlags<AccessFs>> {
     })
 }
 
-/// Arranges for the child to enter the ruleset between `fork` and `exec`.
+/// Spawns `cmd` inside the ruleset.
 ///
-/// Only async-signal-safe work happens in the child: two raw system calls on a file
-/// descriptor that the parent keeps open until the spawn returns (it is close-on-exec,
-/// so the agent never sees it). `no_new_privs` is what lets an unprivileged process
-/// restrict itself; it also means set-uid programs gain nothing in the agent.
-pub fn confine_child(cmd: &mut tokio::process::Command, ruleset: &OwnedFd) {
+/// Landlock confines the calling thread and whatever it starts; so a thread of its own
+/// (made for this spawn, gone right after) sets `no_new_privs`, enters the ruleset and
+/// spawns. The runtime's threads stay free, and the spawn keeps its `vfork` fast path
+/// (a `pre_exec` hook would force a full `fork` of the whole process). `no_new_privs`
+/// is what lets an unprivileged process restrict itself; it also means set-uid programs
+/// gain nothing in the agent.
+pub fn spawn_confined(
+    cmd: &mut tokio::process::Command,
+    ruleset: &OwnedFd,
+) -> std::io::Result<tokio::process::Child> {
+    let runtime = tokio::runtime::Handle::current();
     let fd = ruleset.as_raw_fd();
-    // SAFETY: the closure runs in the forked child before exec and calls only
-    // `prctl` and `syscall`, both async-signal-safe; it allocates nothing and touches no
-    // lock. `fd` stays open in the parent (and so in the child) until `spawn` returns.
-    unsafe {
-        cmd.pre_exec(move || restrict_self(fd));
-    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let _entered = runtime.enter();
+                restrict_self(fd)?;
+                cmd.spawn()
+            })
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the spawning thread panicked")))
+    })
 }
 
+/// Confines the calling thread (and what it starts) to the ruleset `fd`.
 #[cfg(target_os = "linux")]
 fn restrict_self(fd: RawFd) -> std::io::Result<()> {
     use nix::libc;
-    // SAFETY: plain system calls with integer arguments.
+    // SAFETY: `prctl` with integer arguments; it changes only this thread's flags.
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
-    // SAFETY: `fd` is a Landlock ruleset descriptor; flags 0.
+    // SAFETY: `fd` is a Landlock ruleset descriptor the caller keeps open; flags 0
+    // restrict this thread only.
     if unsafe { libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) } != 0 {
         return Err(std::io::Error::last_os_error());
     }

@@ -6,9 +6,10 @@
 mod admin;
 mod grants;
 mod kernel;
+mod tmpdir;
 
 use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -109,7 +110,7 @@ impl SandboxReport {
 pub(crate) struct Prepared {
     confinement: Confinement,
     ruleset: Option<OwnedFd>,
-    tmpdir: Option<PathBuf>,
+    tmpdir: Option<tmpdir::TempSlot>,
     guard: Option<admin::AdminGuard>,
 }
 
@@ -156,12 +157,13 @@ pub(crate) fn prepare(inv: &Invocation) -> Result<Prepared, Error> {
             tracing::warn!("could not create `{}`: {e}", grant.path.display());
         }
     }
-    let tmpdir = make_tmpdir().map_err(|e| refuse(format!("no private temp dir: {e}")))?;
+    let tmpdir =
+        tmpdir::TempSlot::take().map_err(|e| refuse(format!("no private temp dir: {e}")))?;
     all.extend(grants::invocation(
         &inv.cwd,
         admin_dir.as_deref(),
         &inv.scratch_dir,
-        &tmpdir,
+        tmpdir.path(),
     ));
     let ruleset = match kernel::ruleset(&all) {
         Ok((fd, missing)) => {
@@ -170,10 +172,7 @@ pub(crate) fn prepare(inv: &Invocation) -> Result<Prepared, Error> {
             }
             fd
         }
-        Err(reason) => {
-            let _ = std::fs::remove_dir_all(&tmpdir);
-            return Err(refuse(reason));
-        }
+        Err(reason) => return Err(refuse(reason)),
     };
     Ok(Prepared {
         confinement: Confinement::Worktree,
@@ -184,20 +183,24 @@ pub(crate) fn prepare(inv: &Invocation) -> Result<Prepared, Error> {
 }
 
 impl Prepared {
-    /// Makes the command enter the ruleset in the child and gives it its temp dir.
+    /// Gives the command its temp dir and tells it how it runs (`AOS_SANDBOX`).
     pub(crate) fn apply(&self, cmd: &mut tokio::process::Command) {
-        if let Some(fd) = &self.ruleset {
-            kernel::confine_child(cmd, fd);
-        }
         if let Some(tmp) = &self.tmpdir {
-            cmd.env("TMPDIR", tmp);
+            cmd.env("TMPDIR", tmp.path());
         }
         cmd.env("AOS_SANDBOX", self.confinement.as_str());
     }
 
-    /// Closes the ruleset once the child runs; the parent needs it no more.
-    pub(crate) fn spawned(&mut self) {
-        self.ruleset = None;
+    /// Spawns the command, inside the ruleset when there is one; the ruleset is closed
+    /// afterwards (the child keeps its confinement; the parent needs it no more).
+    pub(crate) fn spawn(
+        &mut self,
+        cmd: &mut tokio::process::Command,
+    ) -> std::io::Result<tokio::process::Child> {
+        match self.ruleset.take() {
+            Some(fd) => kernel::spawn_confined(cmd, &fd),
+            None => cmd.spawn(),
+        }
     }
 
     /// Puts back guarded admin files, removes the temp dir, and reports.
@@ -206,12 +209,7 @@ impl Prepared {
         if !restored.is_empty() {
             tracing::warn!("the agent changed {}; put back", restored.join(", "));
         }
-        if let Some(tmp) = self.tmpdir.take()
-            && let Err(e) = std::fs::remove_dir_all(&tmp)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::debug!("could not remove `{}`: {e}", tmp.display());
-        }
+        drop(self.tmpdir.take());
         SandboxReport {
             confinement: self.confinement.clone(),
             restored,
@@ -225,16 +223,7 @@ impl Drop for Prepared {
         if let Some(guard) = self.guard.take() {
             guard.restore();
         }
-        if let Some(tmp) = self.tmpdir.take() {
-            let _ = std::fs::remove_dir_all(tmp);
-        }
     }
-}
-
-/// Makes a fresh, private (0700) temp directory under the system's temp dir.
-fn make_tmpdir() -> std::io::Result<PathBuf> {
-    let template = std::env::temp_dir().join("git-aos-agent-XXXXXX");
-    nix::unistd::mkdtemp(&template).map_err(std::io::Error::from)
 }
 
 /// Returns the grants of an invocation in `worktree` as `doctor` describes them, with
