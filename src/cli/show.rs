@@ -96,7 +96,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             continue;
         };
         let mode = run.sandbox.unwrap_or_default();
-        if mode != "worktree" && !mode.is_empty() || !run.unconfined_changes.is_empty() {
+        if (mode != "worktree" && !mode.is_empty()) || !run.unconfined_changes.is_empty() {
             unconfined.push(Unconfined {
                 task: task.id.to_string(),
                 run: run_id.to_string(),

@@ -2,8 +2,8 @@
 //! and — when one ran unconfined — which files of the main checkout appeared or changed
 //! meanwhile. The runner confines; this records and reports.
 
-use crate::agent::sandbox::{self, Availability};
-use crate::agent::{AgentSpec, Confinement, Execution, SandboxMode};
+use crate::agent::sandbox;
+use crate::agent::{AgentSpec, Confinement, Execution};
 use crate::git::drift::Snapshot;
 
 use super::Pipeline;
@@ -12,9 +12,7 @@ use super::record::{RunRecord, StageRecord};
 /// Returns a snapshot of the main checkout when `spec`'s agent will run unconfined
 /// (`sandbox = "off"`, or no Landlock here); a confined agent needs none.
 pub(super) fn watch(p: &Pipeline, spec: &AgentSpec) -> Option<Snapshot> {
-    let confined = spec.sandbox.mode == SandboxMode::Worktree
-        && matches!(sandbox::availability(), Availability::Available { .. });
-    if confined {
+    if sandbox::will_confine(&spec.sandbox) {
         return None;
     }
     Snapshot::take(&p.repo_root, &p.store.paths().common_dir)

@@ -45,28 +45,70 @@ pub fn find(common_dir: &Path, worktree: &Path) -> Option<PathBuf> {
 }
 
 /// What the guarded files held before the agent ran.
+///
+/// It is also kept in a file outside the agent's reach (`<common-dir>/aos/guard/<id>.json`)
+/// until the files are checked, so a git aos killed while the agent ran puts them back
+/// before its next agent in that worktree starts.
 #[derive(Debug)]
 pub struct AdminGuard {
     dir: PathBuf,
-    before: Vec<(&'static str, Option<Vec<u8>>)>,
+    before: Vec<(String, Option<Vec<u8>>)>,
+    kept: Option<PathBuf>,
 }
 
 impl AdminGuard {
-    /// Reads the guarded files of `dir` (three small reads).
-    pub fn snapshot(dir: &Path) -> Self {
-        let before = GUARDED
+    /// Puts back what a killed run's guard kept for `dir`, then reads the guarded files
+    /// (three small reads) and keeps them under `keep_dir`.
+    pub fn snapshot(dir: &Path, keep_dir: &Path) -> Self {
+        let kept = dir
+            .file_name()
+            .map(|id| keep_dir.join(format!("{}.json", id.to_string_lossy())));
+        if let Some(leftover) = kept.as_deref().and_then(Self::load) {
+            let restored = Self {
+                dir: dir.to_owned(),
+                ..leftover
+            }
+            .restore();
+            if !restored.is_empty() {
+                tracing::warn!(
+                    "an interrupted agent had changed {} in `{}`; put back",
+                    restored.join(", "),
+                    dir.display()
+                );
+            }
+        }
+        let before: Vec<(String, Option<Vec<u8>>)> = GUARDED
             .iter()
-            .map(|name| (*name, std::fs::read(dir.join(name)).ok()))
+            .map(|name| ((*name).to_owned(), std::fs::read(dir.join(name)).ok()))
             .collect();
+        let kept = kept.filter(|path| {
+            let text = serde_json::to_vec(&before).unwrap_or_default();
+            let written =
+                std::fs::create_dir_all(keep_dir).and_then(|()| std::fs::write(path, text));
+            written
+                .inspect_err(|e| tracing::warn!("could not keep `{}`: {e}", path.display()))
+                .is_ok()
+        });
         Self {
             dir: dir.to_owned(),
             before,
+            kept,
         }
     }
 
+    fn load(path: &Path) -> Option<Self> {
+        let text = std::fs::read(path).ok()?;
+        let before = serde_json::from_slice(&text).ok()?;
+        Some(Self {
+            dir: PathBuf::new(),
+            before,
+            kept: Some(path.to_owned()),
+        })
+    }
+
     /// Puts back every guarded file the agent changed, created or removed, and returns
-    /// their names.
-    pub fn restore(&self) -> Vec<String> {
+    /// their names; then forgets the kept copy.
+    pub fn restore(self) -> Vec<String> {
         let mut restored = Vec::new();
         for (name, before) in &self.before {
             let path = self.dir.join(name);
@@ -81,9 +123,12 @@ impl AdminGuard {
                 None => std::fs::remove_file(&path).map_err(|e| e.to_string()),
             };
             match done {
-                Ok(()) => restored.push((*name).to_owned()),
+                Ok(()) => restored.push(name.clone()),
                 Err(e) => tracing::warn!("could not restore `{}`: {e}", path.display()),
             }
+        }
+        if let Some(kept) = &self.kept {
+            let _ = std::fs::remove_file(kept);
         }
         restored
     }
@@ -96,10 +141,11 @@ mod tests {
     #[test]
     fn changed_created_and_removed_files_are_put_back() {
         let dir = tempfile::tempdir().unwrap();
+        let keep = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("gitdir"), "/wt/.git\n").unwrap();
         std::fs::write(d.join("commondir"), "../..\n").unwrap();
-        let guard = AdminGuard::snapshot(d);
+        let guard = AdminGuard::snapshot(d, keep.path());
         std::fs::write(d.join("config.worktree"), "[core]\n\thooksPath = /evil\n").unwrap();
         std::fs::write(d.join("gitdir"), "/elsewhere/.git\n").unwrap();
         std::fs::remove_file(d.join("commondir")).unwrap();
@@ -120,6 +166,21 @@ mod tests {
             std::fs::read_to_string(d.join("index")).unwrap(),
             "agent's index"
         );
-        assert!(guard.restore().is_empty());
+        assert_eq!(std::fs::read_dir(keep.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_guard_left_by_a_killed_run_is_applied_before_the_next_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = tempfile::tempdir().unwrap();
+        let d = dir.path().join("wt");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("gitdir"), "/wt/.git\n").unwrap();
+        let killed = AdminGuard::snapshot(&d, keep.path());
+        std::fs::write(d.join("config.worktree"), "[core]\n\tfsmonitor = evil\n").unwrap();
+        std::mem::forget(killed); // the process died: nothing ran after the agent
+        let next = AdminGuard::snapshot(&d, keep.path());
+        assert!(!d.join("config.worktree").exists());
+        assert!(next.restore().is_empty());
     }
 }

@@ -55,6 +55,15 @@ pub fn availability() -> Availability {
     }
 }
 
+/// Returns whether an agent with this sandbox will run confined here. An adapter whose
+/// CLI has a sandbox of its own can lean on this one instead: Codex's bubblewrap cannot
+/// map user ids under Landlock, and its `workspace-write` mode makes the worktree's admin
+/// dir read-only, so `git add` fails there; under Landlock `danger-full-access` is safe.
+pub fn will_confine(sandbox: &super::spec::Sandbox) -> bool {
+    sandbox.mode == SandboxMode::Worktree
+        && matches!(availability(), Availability::Available { .. })
+}
+
 /// How one invocation ran, as the run record keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "mode")]
@@ -178,7 +187,9 @@ pub(crate) fn prepare(inv: &Invocation) -> Result<Prepared, Error> {
         confinement: Confinement::Worktree,
         ruleset: Some(ruleset),
         tmpdir: Some(tmpdir),
-        guard: admin_dir.as_deref().map(admin::AdminGuard::snapshot),
+        guard: admin_dir.as_deref().zip(common).map(|(dir, common)| {
+            admin::AdminGuard::snapshot(dir, &common.join("aos").join("guard"))
+        }),
     })
 }
 
