@@ -19,13 +19,16 @@ fn landlock() -> bool {
     there
 }
 
-/// Writes `aos.toml` (shell agent everywhere, `test.sh` as the project's test) and a
-/// test script that writes a build product into the worktree, and commits them.
+/// Writes `aos.toml` (shell agent everywhere; the project's test runs `test.sh`, which
+/// writes a build product into the worktree, then notes outside it that it ran: the
+/// project's commands are not confined) and commits it with the script.
 fn setup(repo: &Repo, extra: &str) {
+    let mark = repo.tmp.path().join("project-test-ran");
     std::fs::write(
         repo.path("aos.toml"),
         format!(
-            "[project]\nbase = \"main\"\ntest = \"sh test.sh\"\n{extra}\n[notify]\ndesktop = false\n"
+            "[project]\nbase = \"main\"\ntest = \"sh test.sh && echo ran >> {}\"\n{extra}\n[notify]\ndesktop = false\n",
+            mark.display()
         ),
     )
     .unwrap();
@@ -111,6 +114,10 @@ attempt switch 'git switch -q -c evil2'",
     for denied in outside {
         assert!(report.contains(&format!("{denied} denied\n")), "{report}");
     }
+    assert!(
+        repo.tmp.path().join("project-test-ran").exists(),
+        "the project's test ran unconfined"
+    );
     assert!(!repo.path("evil.txt").exists());
     assert!(!other.join("evil.txt").exists());
     assert!(!home.join(".bashrc").exists());
