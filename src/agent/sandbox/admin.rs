@@ -46,9 +46,9 @@ pub fn find(common_dir: &Path, worktree: &Path) -> Option<PathBuf> {
 
 /// What the guarded files held before the agent ran.
 ///
-/// It is also kept in a file outside the agent's reach (`<common-dir>/aos/guard/<id>.json`)
-/// until the files are checked, so a git aos killed while the agent ran puts them back
-/// before its next agent in that worktree starts.
+/// It is also kept in a file outside the agent's reach (`<common-dir>/aos/guard/<id>.json`,
+/// emptied once the files are checked), so a git aos killed while the agent ran puts
+/// them back before its next agent in that worktree starts.
 #[derive(Debug)]
 pub struct AdminGuard {
     dir: PathBuf,
@@ -97,7 +97,7 @@ impl AdminGuard {
     }
 
     fn load(path: &Path) -> Option<Self> {
-        let text = std::fs::read(path).ok()?;
+        let text = std::fs::read(path).ok().filter(|t| !t.is_empty())?;
         let before = serde_json::from_slice(&text).ok()?;
         Some(Self {
             dir: PathBuf::new(),
@@ -127,8 +127,10 @@ impl AdminGuard {
                 Err(e) => tracing::warn!("could not restore `{}`: {e}", path.display()),
             }
         }
+        // Emptied, not removed: making a file anew where one was just deleted is slow
+        // on ext4, and this happens around every agent.
         if let Some(kept) = &self.kept {
-            let _ = std::fs::remove_file(kept);
+            let _ = std::fs::write(kept, b"");
         }
         restored
     }
@@ -166,7 +168,9 @@ mod tests {
             std::fs::read_to_string(d.join("index")).unwrap(),
             "agent's index"
         );
-        assert_eq!(std::fs::read_dir(keep.path()).unwrap().count(), 0);
+        for kept in std::fs::read_dir(keep.path()).unwrap() {
+            assert_eq!(std::fs::read(kept.unwrap().path()).unwrap(), b"");
+        }
     }
 
     #[test]
