@@ -229,6 +229,12 @@ fn a_denied_write_fails_the_agent_not_git_aos_and_sandbox_allow_opens_a_path() {
     let out = try_shell(&repo, &allow, &write_shared);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(shared.join("file").exists());
+    let mode = if landlock() { "worktree" } else { "unconfined" };
+    assert!(
+        stdout(&out).contains(&format!("sandbox   {mode}")),
+        "{}",
+        stdout(&out)
+    );
 
     // `sandbox = "off"` runs the agent as it is, anywhere.
     let main_file = repo.path("written-by-an-unconfined-agent");

@@ -191,6 +191,12 @@ fn render(ui: &Ui, exec: &Execution, live_log: &Path) {
             "process",
             &format_args!("{how} after {:.1}s", out.duration.as_secs_f64()),
         );
+        match &out.sandbox.confinement {
+            crate::agent::Confinement::Unconfined { reason } => {
+                field("sandbox", &format_args!("unconfined: {reason}"));
+            }
+            other => field("sandbox", &other.as_str()),
+        }
     }
     if let Some(r) = &o.result {
         field("result", &r.status.as_str());

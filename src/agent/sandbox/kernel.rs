@@ -1,5 +1,8 @@
 //! Landlock itself: which ABI the kernel offers, the ruleset (read everywhere, write
 //! only the grants), and the spawn from a thread that entered it.
+// The one exception to the crate's `deny(unsafe_code)`: two Landlock system calls and
+// `prctl` have no safe wrapper that confines a single thread; each call says why it
+// is sound.
 #![allow(unsafe_code)]
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
