@@ -27,8 +27,9 @@ struct Agent<'a> {
 /// Writes `aos.toml` with the agents, roles and autonomy, the plan, and creates
 /// workstream `w`.
 fn setup(repo: &Repo, agents: &[Agent<'_>], roles: &str, autonomy: &str) {
-    let dir = repo.tmp.path();
-    let mut toml = String::from("[project]\nbase = \"main\"\n\n");
+    // Agents are confined: their scenarios and records live where they may write.
+    let dir = repo.agent_io();
+    let mut toml = format!("[project]\nbase = \"main\"\n{}\n", repo.allow_agent_io());
     for a in agents {
         let scenario = dir.join(format!("{}.txt", a.name));
         std::fs::write(&scenario, a.scenario).unwrap();
@@ -53,7 +54,7 @@ fn setup(repo: &Repo, agents: &[Agent<'_>], roles: &str, autonomy: &str) {
 
 /// Returns the calls the fakes served (not `--help`/`--version`), one JSON value each.
 fn calls(repo: &Repo) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(repo.tmp.path().join("calls.jsonl"))
+    std::fs::read_to_string(repo.agent_io().join("calls.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -79,13 +80,13 @@ fn a_cli_that_dropped_a_flag_stops_the_run_before_any_agent_starts() {
         name: "codex",
         adapter: "codex",
         scenario: DONE,
-        env: ", FAKE_AGENT_DROP_FLAGS = \"--add-dir\"",
+        env: ", FAKE_AGENT_DROP_FLAGS = \"--skip-git-repo-check\"",
     };
     setup(&repo, &[codex], "implement = \"codex\"", "autonomous");
     let out = repo.aos(&["run", "w"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("`--add-dir`"), "{err}");
+    assert!(err.contains("`--skip-git-repo-check`"), "{err}");
     assert!(err.contains("codex-cli 0.169.0"), "{err}");
     assert!(
         calls(&repo).is_empty(),

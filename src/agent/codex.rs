@@ -14,7 +14,11 @@ const SCHEMA_FILE: &str = "review-schema.json";
 /// Fills in `codex exec` printing JSONL events, with the prompt on stdin (`-`), which
 /// the runner closes so codex never waits for more.
 ///
-/// The sandbox is codex's own (Landlock and seccomp on Linux): an implementer gets
+/// When git aos confines the agent (Landlock, the default where the kernel has it),
+/// codex runs with `danger-full-access` inside that confinement: codex's own sandbox
+/// cannot start within it, and git aos's already limits where codex writes (nowhere in
+/// the worktree for a reviewer). Otherwise the sandbox is codex's own (Landlock and
+/// seccomp on Linux): an implementer gets
 /// `workspace-write`, which lets its commands write the worktree and, through
 /// `--add-dir`, the invocation's scratch directory where `$AOS_RESULT` lives (it sits
 /// under the repository's `.git`, which the sandbox keeps read-only otherwise); a
@@ -26,7 +30,11 @@ const SCHEMA_FILE: &str = "review-schema.json";
 pub(crate) fn build(spec: &AgentSpec, req: &Request, inv: &mut Invocation) {
     let (program, mut args) = binary(spec, "codex");
     args.extend(["exec", "--json"].map(String::from));
-    if req.role == Role::Review {
+    if super::sandbox::will_confine(&spec.sandbox) {
+        // git aos confines codex itself (Landlock, writes to the worktree only, none for
+        // a reviewer), and codex's own sandbox cannot start inside that one.
+        args.extend(["--sandbox", "danger-full-access"].map(String::from));
+    } else if req.role == Role::Review {
         args.extend(["--sandbox", "read-only"].map(String::from));
     } else {
         args.extend(["--sandbox", "workspace-write", "--add-dir"].map(String::from));

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::outcome::SessionTotals;
-use super::spec::{Adapter, AgentSpec, Role};
+use super::spec::{Adapter, AgentSpec, Role, Sandbox};
 use super::{Error, claude, codex, command, shell};
 use crate::ids::TaskId;
 
@@ -106,6 +106,8 @@ pub struct Invocation {
     pub output_kind: OutputKind,
     /// Running totals of the resumed session before this call, if one is resumed.
     pub previous_totals: Option<SessionTotals>,
+    /// Where the process may write; the runner applies it.
+    pub sandbox: Sandbox,
 }
 
 /// Returns the invocation for a spec and a request: the adapter's argv, the `AOS_*`
@@ -152,6 +154,7 @@ pub fn build(spec: &AgentSpec, req: &Request) -> Result<Invocation, Error> {
         files: Vec::new(),
         output_kind: OutputKind::Plain,
         previous_totals: req.resume_session.as_ref().and(req.session_totals),
+        sandbox: spec.sandbox.clone(),
     };
     match spec.adapter {
         Adapter::Claude => claude::build(spec, req, &mut inv),

@@ -22,6 +22,7 @@ pub mod probe;
 pub mod prompt;
 mod redact;
 mod runner;
+pub mod sandbox;
 mod session;
 mod shell;
 mod spec;
@@ -42,7 +43,8 @@ pub use normalize::{normalize, outcome_for_start_error};
 pub use outcome::{ErrorClass, NextAction, Outcome, SessionTotals, Usage};
 pub use redact::{MASK, Redactor};
 pub use runner::{RunLimits, RunOutput, run};
-pub use spec::{Adapter, AgentSpec, Role};
+pub use sandbox::{Availability, Confinement, SandboxReport};
+pub use spec::{Adapter, AgentSpec, Role, Sandbox, SandboxMode};
 pub use usage::Spend;
 
 /// Returns where the interface-drift guard caches each CLI's help and version:
@@ -93,6 +95,14 @@ pub enum Error {
     /// Waiting for the agent process failed.
     #[error("lost track of the agent process")]
     Wait(#[source] std::io::Error),
+    /// The agent was to be confined to its worktree but could not be.
+    #[error("agent `{agent}` cannot be confined to its worktree: {reason}")]
+    Sandbox {
+        /// The agent's name.
+        agent: String,
+        /// Why.
+        reason: String,
+    },
     /// Ctrl-C, SIGTERM or SIGHUP arrived; the agent's process group was stopped.
     #[error("interrupted: the agent was stopped")]
     Interrupted,

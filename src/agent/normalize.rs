@@ -101,6 +101,11 @@ pub fn outcome_for_start_error(err: &Error) -> Option<Outcome> {
             false,
             format!("`{program}` could not be started: {source}"),
         )),
+        Error::Sandbox { agent, .. } => Some(Outcome::failure(
+            ErrorClass::Env,
+            false,
+            format!("{err}; set `sandbox = \"off\"` in `[agents.{agent}]` to run it unconfined"),
+        )),
         _ => None,
     }
 }

@@ -202,6 +202,7 @@ pub async fn ask(
         files: Vec::new(),
         output_kind: OutputKind::Plain,
         previous_totals: None,
+        sandbox: spec.sandbox.clone(),
     };
     let limits = RunLimits {
         timeout,

@@ -60,6 +60,7 @@ async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
     let config = ctx.config()?;
     let mut spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
     spec.contract_cache = Some(agent::cli_help_cache(ctx.common_dir()));
+    spec.sandbox.git_common_dir = Some(ctx.common_dir().to_owned());
     let repo_root = ctx.repo_root()?.to_owned();
     let run_id = RunId::generate();
     let live_log = ctx.common_dir().join("aos").join("live").join("try.log");
@@ -192,6 +193,12 @@ fn render(ui: &Ui, exec: &Execution, live_log: &Path) {
             "process",
             &format_args!("{how} after {:.1}s", out.duration.as_secs_f64()),
         );
+        match &out.sandbox.confinement {
+            crate::agent::Confinement::Unconfined { reason } => {
+                field("sandbox", &format_args!("unconfined: {reason}"));
+            }
+            other => field("sandbox", &other.as_str()),
+        }
     }
     if let Some(r) = &o.result {
         field("result", &r.status.as_str());

@@ -40,6 +40,7 @@ fn render(ui: &Ui, f: &Finding) {
     let label = format!("{:<7}", f.level.as_str());
     let subject = match (f.check, f.subject.as_str()) {
         ("agent", name) => format!("agent `{name}`"),
+        ("sandbox", name) if !name.is_empty() => format!("sandbox of `{name}`"),
         ("lock", _) => "lock".to_owned(),
         ("remote", name) => format!("remote `{name}`"),
         (check, _) => check.to_owned(),

@@ -12,6 +12,7 @@ use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
 use crate::ids::WorkstreamName;
 use crate::pipeline::record::RunRecord;
+use crate::store::TaskStatus;
 use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
@@ -39,7 +40,17 @@ struct ShowView {
     /// `cost_usd` is `null` when no agent reported one.
     spend: Option<Spend>,
     diff: String,
+    unconfined: Vec<Unconfined>,
     commands: Vec<String>,
+}
+
+/// A run of an unfinished task whose agents ran without confinement.
+#[derive(Serialize)]
+struct Unconfined {
+    task: String,
+    run: String,
+    sandbox: String,
+    main_checkout_changes: Vec<String>,
 }
 
 /// Prints the pending change.
@@ -96,6 +107,27 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             uat = Some(r);
         }
     }
+    let mut unconfined = Vec::new();
+    for task in ctx.store.tasks(&snap)?.tasks {
+        let Some(run_id) = task.last_run.filter(|_| task.status != TaskStatus::Done) else {
+            continue;
+        };
+        let Some(run) = ctx
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&run_id))?
+        else {
+            continue;
+        };
+        let mode = run.sandbox.unwrap_or_default();
+        if (mode != "worktree" && !mode.is_empty()) || !run.unconfined_changes.is_empty() {
+            unconfined.push(Unconfined {
+                task: task.id.to_string(),
+                run: run_id.to_string(),
+                sandbox: mode,
+                main_checkout_changes: run.unconfined_changes,
+            });
+        }
+    }
     let mut commands = Vec::new();
     if plan_gate.is_some() || final_review.is_some() {
         commands.push(format!("git aos approve {name}"));
@@ -128,6 +160,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         custody,
         spend,
         diff,
+        unconfined,
         commands,
     };
     if args.json {
@@ -212,6 +245,18 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         ui.data("\nwhat agents did beyond their files (none of it landed as it was):");
         for line in &view.custody {
             ui.data(format_args!("  - {line}"));
+        }
+    }
+    for u in &view.unconfined {
+        ui.data(format_args!(
+            "\ntask {} (run {}): its agents ran unconfined (sandbox: {})",
+            u.task, u.run, u.sandbox
+        ));
+        if !u.main_checkout_changes.is_empty() {
+            ui.data("  changed in the main checkout meanwhile; check them:");
+            for path in &u.main_checkout_changes {
+                ui.data(format_args!("    {path}"));
+            }
         }
     }
     if !view.diff.is_empty() {

@@ -24,6 +24,7 @@ const PROJECT: &[&str] = &[
     "delete_branch_on_merge",
     "log_cap",
     "quick_check",
+    "sandbox_allow",
 ];
 const AGENT: &[&str] = &[
     "adapter",
@@ -34,6 +35,8 @@ const AGENT: &[&str] = &[
     "idle_timeout",
     "model",
     "max_parallel",
+    "sandbox",
+    "sandbox_allow",
 ];
 const ROLES: &[&str] = &["implement", "review", "plan", "tests"];
 const PROFILE: &[&str] = &[
@@ -99,6 +102,7 @@ pub(super) struct RawProject {
     pub delete_branch_on_merge: Option<bool>,
     pub log_cap: Option<Spanned<Size>>,
     pub quick_check: Option<String>,
+    pub sandbox_allow: Option<Spanned<Names>>,
 }
 
 /// `[agents.<name>]`.
@@ -113,6 +117,8 @@ pub(super) struct RawAgent {
     pub idle_timeout: Option<Text>,
     pub model: Option<String>,
     pub max_parallel: Option<Spanned<u32>>,
+    pub sandbox: Option<Text>,
+    pub sandbox_allow: Option<Spanned<Names>>,
 }
 
 /// `[roles]`.

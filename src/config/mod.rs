@@ -11,6 +11,7 @@ mod overrides;
 mod profile;
 mod project;
 mod roles;
+mod sandbox;
 mod source;
 mod template;
 mod units;
@@ -34,6 +35,7 @@ pub use project::{
     DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Remote, Secrets, Uat,
 };
 pub use roles::Roles;
+pub use sandbox::DEFAULT_SANDBOX;
 pub use template::{InitAnswers, render_initial};
 
 use file::RawFile;
@@ -124,9 +126,10 @@ impl Config {
         let root = doc.get_ref().clone();
         let raw = RawFile::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| source.type_error(&root, &e))?;
-        let agents = agents::resolve_agents(raw.agents, &source)?;
+        let project = project::resolve_project(raw.project, &source)?;
+        let agents = agents::resolve_agents(raw.agents, &project.sandbox_allow, &source)?;
         Ok(Config {
-            project: project::resolve_project(raw.project, &source)?,
+            project,
             roles: roles::resolve_roles(raw.roles, &agents, &source)?,
             agents,
             notify: project::resolve_notify(raw.notify),

@@ -30,6 +30,8 @@ pub struct Project {
     pub log_cap: u64,
     /// A fast check (lint, build) run before the full test, if any.
     pub quick_check: Option<String>,
+    /// Paths every confined agent may write besides its worktree (absolute or `~/…`).
+    pub sandbox_allow: Vec<String>,
 }
 
 impl Default for Project {
@@ -43,6 +45,7 @@ impl Default for Project {
             delete_branch_on_merge: false,
             log_cap: DEFAULT_LOG_CAP,
             quick_check: None,
+            sandbox_allow: Vec::new(),
         }
     }
 }
@@ -173,6 +176,11 @@ pub(super) fn resolve_project(raw: RawProject, source: &Source<'_>) -> Result<Pr
             .unwrap_or(defaults.delete_branch_on_merge),
         log_cap,
         quick_check: non_empty(raw.quick_check),
+        sandbox_allow: super::sandbox::resolve_allow(
+            raw.sandbox_allow,
+            "project.sandbox_allow",
+            source,
+        )?,
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod checkout;
+pub mod drift;
 pub mod hooks;
 pub mod merge;
 pub mod remote;

@@ -27,6 +27,8 @@ pub(super) fn spec(
         .map_err(|_| super::implement::unknown_agent(name))?;
     let mut spec = cfg.spec();
     spec.contract_cache = Some(p.cli_help_cache());
+    // Confined agents may write this repository's objects and their worktree's index.
+    spec.sandbox.git_common_dir = Some(p.store.paths().common_dir.clone());
     if let Some(t) = task_timeout {
         match t
             .parse::<jiff::SignedDuration>()
@@ -104,12 +106,16 @@ pub(super) async fn invoke(
     p.ui.progress(t.name.as_str(), &what);
     let started = crate::store::now_precise();
     let heads = custody::watch(p)?;
-    let exec = {
+    let (exec, before) = {
         let _slot = match p.agent_slots.get(agent) {
             Some(sem) => Some(sem.clone().acquire_owned().await?),
             None => None,
         };
-        agent::invoke(spec, req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, spec);
+        (
+            agent::invoke(spec, req, &limits, &p.redactor).await?,
+            before,
+        )
     };
     let who = format!(
         "{} {} (attempt {}, {agent})",
@@ -128,6 +134,7 @@ pub(super) async fn invoke(
         // Nothing started (missing program, changed CLI): the call cost nothing.
         record.cost_usd = Some(0.0);
     }
+    super::confinement::record(p, &mut t.run, &mut record, &exec, before);
     record.log = path.rsplit('/').next().map(str::to_owned);
     Ok(AgentRun {
         exec,

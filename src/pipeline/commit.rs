@@ -181,6 +181,7 @@ fn note(t: &TaskCtx) -> String {
         "approved-by: {}",
         t.run.approved_by.as_deref().unwrap_or("autonomous")
     ));
+    lines.extend(super::confinement::note_lines(&t.run));
     // Each agent call counted once (a resumed session's running totals are split into
     // calls); a cost no agent reported is `unknown`, never `$0.0000`.
     // Runs whose agents call no model (the built-in shell agent) get neither line.

@@ -12,6 +12,7 @@ mod by_hand;
 mod claimed;
 mod closing;
 mod commit;
+mod confinement;
 mod custody;
 pub mod decide;
 mod driver;

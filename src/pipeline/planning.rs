@@ -267,7 +267,10 @@ async fn invoke(
             Some(sem) => Some(sem.clone().acquire_owned().await?),
             None => None,
         };
-        agent::invoke(&spec, &req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, &spec);
+        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        super::confinement::changes(p, &exec, before);
+        exec
     };
     let place = super::custody::Place {
         name,

@@ -158,6 +158,13 @@ pub struct RunRecord {
     /// RFC 3339, when it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
+    /// How its agents ran: `worktree` (confined), `unconfined` (no Landlock here) or
+    /// `off` (configured so); an unconfined agent is recorded once and never undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<String>,
+    /// Main-checkout files that appeared or changed while an unconfined agent ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfined_changes: Vec<String>,
     /// Every stage run so far.
     #[serde(default, rename = "stage")]
     pub stages: Vec<StageRecord>,
@@ -196,6 +203,8 @@ impl RunRecord {
             commit: None,
             started_at: crate::store::now_rfc3339(),
             ended_at: None,
+            sandbox: None,
+            unconfined_changes: Vec::new(),
             stages: Vec::new(),
         }
     }

@@ -108,7 +108,9 @@ pub(super) async fn ask(
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
         let heads = custody::watch(p)?;
+        let unconfined = super::confinement::watch(p, &spec);
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        super::confinement::changes(p, &exec, unconfined);
         answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
         let place = custody::Place {

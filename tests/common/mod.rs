@@ -66,6 +66,19 @@ impl Repo {
         self.root.join(rela)
     }
 
+    /// Returns a directory for the fake agents' scenarios and records, outside the
+    /// repository; agents are confined, so `aos.toml` must allow it (`allow_agent_io`).
+    pub fn agent_io(&self) -> PathBuf {
+        let dir = self.tmp.path().join("agent-io");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Returns the `[project]` line that lets confined agents write `agent_io()`.
+    pub fn allow_agent_io(&self) -> String {
+        format!("sandbox_allow = [\"{}\"]\n", self.agent_io().display())
+    }
+
     /// Returns where worktrees go by default (`../repo.aos/<name>`).
     pub fn worktree(&self, name: &str) -> PathBuf {
         self.tmp.path().join("repo.aos").join(name)

@@ -97,7 +97,7 @@ def drop_help(text):
     """Returns the help without the lines that name a dropped flag."""
     gone = dropped()
     keep = [line for line in text.splitlines(True)
-            if not any(f" {flag} " in f" {line.replace(',', ' ')} " for flag in gone)]
+            if not any(flag in line.replace(',', ' ').split() for flag in gone)]
     return "".join(keep)
 
 

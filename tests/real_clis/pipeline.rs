@@ -63,7 +63,14 @@ fn claude_implements_codex_reviews_and_a_person_approves() {
     let meta = codex[0]["headers"]["x-codex-turn-metadata"]
         .as_str()
         .unwrap();
-    assert!(meta.contains("\"sandbox_mode\":\"read-only\""), "{meta}");
+    // Confined by git aos (Landlock, where the kernel has it), codex's own sandbox cannot
+    // start and runs `danger-full-access` inside git aos's, which gives a reviewer no
+    // write to the worktree; unconfined, codex's own `read-only` sandbox does that.
+    let confined = meta.contains("\"sandbox_mode\":\"danger-full-access\"");
+    assert!(
+        confined || meta.contains("\"sandbox_mode\":\"read-only\""),
+        "{meta}"
+    );
     // The drift guard read both CLIs' real `--help` and cached it.
     let cache = w.repo.path(".git/aos/cache/cli-help");
     assert_eq!(std::fs::read_dir(cache).unwrap().count(), 2);

@@ -23,6 +23,7 @@ fn out(code: i32, stdout: &str) -> RunOutput {
         duration: Duration::from_secs(1),
         timed_out: false,
         idle_killed: false,
+        sandbox: crate::agent::SandboxReport::off(),
     }
 }
 
