@@ -208,7 +208,8 @@ fn a_runner_killed_with_kill_9_is_taken_over_once_its_claim_lapses() {
 fn a_named_workstream_another_runner_holds_is_busy() {
     let plan = PLAN.replace(
         "echo \"${RUNNER:-none}\" > one.txt",
-        "echo $$ > ../../hold.pid; exec sleep 600",
+        // Inside its worktree: a confined agent writes nowhere else.
+        "echo $$ > hold.pid; exec sleep 600",
     );
     let fleet = Fleet::new("", &[("plan.md", &plan)]);
     let a = fleet.dir("a");
@@ -217,7 +218,7 @@ fn a_named_workstream_another_runner_holds_is_busy() {
     let b = machine(&fleet, "b", &["h"]);
     let c = machine(&fleet, "c", &["h"]);
     let mut runner = fleet.spawn(&b, "b", &["run", "--remote", "origin", "h"]);
-    let pidfile = fleet.top().join("hold.pid");
+    let pidfile = fleet.top().join("b.aos/h/hold.pid");
     assert!(
         eventually(Duration::from_secs(60), || pidfile.is_file()),
         "runner b never started"
