@@ -13,7 +13,7 @@ pub(super) type Text = Spanned<String>;
 
 /// The top-level tables.
 pub(super) const SECTIONS: &[&str] = &[
-    "project", "agents", "roles", "profiles", "notify", "secrets", "uat",
+    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "pr",
 ];
 const PROJECT: &[&str] = &[
     "base",
@@ -47,6 +47,7 @@ const PROFILE: &[&str] = &[
 const NOTIFY: &[&str] = &["desktop", "command"];
 const SECRETS: &[&str] = &["env", "env_files"];
 const UAT: &[&str] = &["enabled", "scenarios"];
+const PR: &[&str] = &["tool", "remote", "timeout"];
 
 /// Returns the keys a table at `path` accepts, or `None` when its keys are free names
 /// (`[agents]`, `[profiles]`, an agent's `env`).
@@ -60,6 +61,7 @@ pub(super) fn fields(path: &[&str]) -> Option<&'static [&'static str]> {
         ["notify"] => NOTIFY,
         ["secrets"] => SECRETS,
         ["uat"] => UAT,
+        ["pr"] => PR,
         _ => return None,
     })
 }
@@ -81,6 +83,8 @@ pub(super) struct RawFile {
     #[serde(default)]
     pub secrets: RawSecrets,
     pub uat: Option<RawUat>,
+    #[serde(default)]
+    pub pr: RawPr,
 }
 
 /// `[project]`.
@@ -157,6 +161,15 @@ pub(super) struct RawUat {
     pub scenarios: Option<Names>,
 }
 
+/// `[pr]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPr {
+    pub tool: Option<Text>,
+    pub remote: Option<String>,
+    pub timeout: Option<Text>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +204,7 @@ mod tests {
             &["notify"],
             &["secrets"],
             &["uat"],
+            &["pr"],
         ] {
             let listed = fields(path)
                 .unwrap_or_default()

@@ -7,6 +7,7 @@ pub mod change;
 pub mod checkout;
 pub mod hooks;
 pub mod merge;
+pub mod publish;
 pub mod worktree;
 
 use std::ffi::OsStr;
