@@ -20,6 +20,7 @@ mod merge;
 mod new;
 mod open;
 mod plan;
+mod pr;
 mod refresh;
 mod reject;
 mod report;
@@ -79,6 +80,7 @@ pub enum Command {
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
+    Pr(pr::PrArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -145,6 +147,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
+        Command::Pr(args) => pr::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

@@ -17,6 +17,7 @@ mod driver;
 mod final_review;
 mod implement;
 mod memory;
+pub mod outside_fix;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;
