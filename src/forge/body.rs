@@ -100,10 +100,17 @@ pub(super) fn render(store: &Store, snap: &Snapshot) -> anyhow::Result<String> {
     if let Some(r) = store.read_toml::<FinalReview>(snap, final_review::PATH)? {
         let _ = writeln!(
             out,
-            "\n## Final review\n\n{} of the whole branch: **{}** ({:?}).",
-            r.reviewer, r.verdict, r.state
+            "\n## Final review\n\n{} reviewed the whole branch: **{}**",
+            r.reviewer, r.verdict
         );
         quote(&mut out, &r.summary);
+        if let Some(by) = &r.decided_by {
+            let what = match r.fix_task.as_ref() {
+                Some(task) => format!("turned into {task}"),
+                None => "accepted".to_owned(),
+            };
+            let _ = writeln!(out, "\nIts concerns were {what} by {by}.");
+        }
     }
     acceptance(&mut out, store, snap)?;
     questions(&mut out, store, snap)?;
