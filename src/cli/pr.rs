@@ -254,6 +254,9 @@ fn feedback(ctx: &Ctx, ui: &Ui, name: Option<WorkstreamName>, json: bool) -> any
     let name = ctx.workstream(name)?;
     let p = Pipeline::open(ctx, ui)?;
     let done = forge::feedback(&p, &name)?;
+    for w in &done.warnings {
+        ui.warn(w);
+    }
     if json {
         return ui.json(&done);
     }

@@ -133,21 +133,31 @@ impl<'a> Forge<'a> {
         Ok(view)
     }
 
-    /// Returns the reviews and comments people left on request `number`, oldest first.
-    pub fn comments(&self, number: u64) -> anyhow::Result<Vec<Comment>> {
+    /// Returns the reviews and comments people left on request `number`, oldest first,
+    /// and what could not be read (GitHub's line comments come from a second call; when
+    /// only that one fails, the rest is still worth having).
+    pub fn comments(&self, number: u64) -> anyhow::Result<(Vec<Comment>, Vec<String>)> {
         let t = self.target;
         let read = |e: anyhow::Error| e.context("could not read the request's comments");
         match t.tool {
             Tool::Gh => {
                 let mut all = gh::parse_discussion(&self.run_ok(&gh::discussion(t, number))?)
                     .map_err(read)?;
-                all.extend(
-                    gh::parse_line_comments(&self.run_ok(&gh::line_comments(t, number))?)
-                        .map_err(read)?,
-                );
-                Ok(all)
+                let lines = self
+                    .run_ok(&gh::line_comments(t, number))
+                    .and_then(|out| gh::parse_line_comments(&out));
+                match lines {
+                    Ok(lines) => {
+                        all.extend(lines);
+                        Ok((all, Vec::new()))
+                    }
+                    Err(e) => Ok((all, vec![format!("line comments left out: {e:#}")])),
+                }
             }
-            Tool::Glab => glab::parse_notes(&self.run_ok(&glab::notes(t, number))?).map_err(read),
+            Tool::Glab => Ok((
+                glab::parse_notes(&self.run_ok(&glab::notes(t, number))?).map_err(read)?,
+                Vec::new(),
+            )),
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Feedback {
     /// The workstream's status afterwards.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<WsStatus>,
+    /// What could not be read from the forge.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Turns the new review comments on the request of `name` into a fix task.
@@ -42,8 +45,8 @@ pub fn feedback(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Feedback>
     })?;
     let target = record.target();
     let forge = Forge::new(&target, &p.repo_root, p.cfg.pr.timeout);
-    let fresh: Vec<Comment> = forge
-        .comments(record.number)?
+    let (all, warnings) = forge.comments(record.number)?;
+    let fresh: Vec<Comment> = all
         .into_iter()
         .filter(|c| !record.feedback.contains(&c.id))
         .map(|mut c| {
@@ -58,6 +61,7 @@ pub fn feedback(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Feedback>
             comments: fresh,
             task: None,
             status: None,
+            warnings,
         });
     }
     let fix = OutsideFix {
@@ -88,6 +92,7 @@ pub fn feedback(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Feedback>
         comments: fresh,
         task: Some(task),
         status: Some(status),
+        warnings,
     })
 }
 

@@ -96,7 +96,7 @@ pub(super) fn edit(t: &Target, iid: u64, p: &Proposal) -> Call {
     )
 }
 
-/// Reads request `iid` as GitLab's merge request object.
+/// Reads request `iid` as GitLab's merge request object (`glab mr view -F json`).
 pub(super) fn view(t: &Target, iid: u64) -> Call {
     Call::new(
         Tool::Glab,
@@ -104,9 +104,9 @@ pub(super) fn view(t: &Target, iid: u64) -> Call {
             "mr".to_owned(),
             "view".into(),
             iid.to_string(),
-            "--repo".into(),
+            "-R".into(),
             format!("https://{}/{}", t.host, t.repo),
-            "--output".into(),
+            "-F".into(),
             "json".into(),
         ],
     )

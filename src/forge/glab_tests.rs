@@ -41,7 +41,7 @@ fn calls_use_the_api_with_the_description_read_from_a_file() {
     );
     assert_eq!(
         view(&t, 7).shown(),
-        "glab mr view 7 --repo https://gitlab.example.org/group/sub/widgets --output json"
+        "glab mr view 7 -R https://gitlab.example.org/group/sub/widgets -F json"
     );
 }
 

@@ -169,3 +169,22 @@ fn feedback_waits_while_the_workstream_waits_for_someone() {
     );
     assert_eq!(world.repo.git(&["rev-parse", "refs/aos/ws/w"]), state);
 }
+
+#[test]
+fn line_comments_that_cannot_be_read_are_left_out_with_a_warning() {
+    let world = World::complete(Host::GitHub);
+    world.ok(&["pr", "w"]);
+    let mut forge = world.forge();
+    forge["fail"] = json!({"api": "HTTP 502: Bad Gateway"});
+    forge["requests"][0]["comments"] = json!([{"id": "IC_9", "author": {"login": "bob"}, "body": "Rename it.", "createdAt": "2026-01-02T00:00:00Z", "isMinimized": false}]);
+    world.write_forge(&forge);
+    let out = world.aos(&["pr", "feedback", "w"]);
+    assert!(out.status.success(), "{}", err(&out));
+    let text = err(&out);
+    assert!(text.contains("warning: line comments left out:"), "{text}");
+    assert!(text.contains("HTTP 502: Bad Gateway"), "{text}");
+    assert!(
+        text.contains("PR-1 added to `w` from 1 review comment on #1"),
+        "{text}"
+    );
+}
