@@ -142,9 +142,12 @@ fn status(ctx: &Ctx, ui: &Ui, name: Option<WorkstreamName>, json: bool) -> anyho
         if ctx.store.try_find(&name)?.is_none() {
             // An archived workstream: what was recorded when it was archived.
             let snap = ctx.store.find_any(&name)?;
-            if let Some(r) = ctx.store.read_toml::<PrRecord>(&snap, RECORD_FILE)? {
-                let id = ctx.store.newest_archive(&name)?;
-                rows.push(recorded_row(&name, r, id));
+            match ctx.store.read_toml::<PrRecord>(&snap, RECORD_FILE)? {
+                Some(r) => {
+                    let id = ctx.store.newest_archive(&name)?;
+                    rows.push(recorded_row(&name, r, id));
+                }
+                None => ui.status(format_args!("archived `{name}` had no pull request")),
             }
             continue;
         }
