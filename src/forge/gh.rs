@@ -12,8 +12,7 @@ use super::runner::Call;
 use super::{Target, Tool};
 
 /// Fields `pr view` is asked for.
-const VIEW_FIELDS: &str =
-    "number,url,state,isDraft,reviewDecision,statusCheckRollup,headRefOid,mergeCommit";
+const VIEW_FIELDS: &str = "number,url,state,isDraft,reviewDecision,latestReviews,statusCheckRollup,headRefOid,mergeCommit";
 
 /// `--repo` value: `HOST/OWNER/REPO`.
 fn repo(t: &Target) -> String {
@@ -175,6 +174,7 @@ struct RawView {
     state: String,
     is_draft: bool,
     review_decision: Option<String>,
+    latest_reviews: Option<Vec<RawNote>>,
     status_check_rollup: Option<Vec<RawCheck>>,
     head_ref_oid: Option<String>,
     merge_commit: Option<Oid>,
@@ -206,10 +206,16 @@ pub(super) fn parse_view(stdout: &str) -> anyhow::Result<View> {
         "CLOSED" => RequestState::Closed,
         _ => RequestState::Open,
     };
+    // `reviewDecision` is empty where no review is required; then the latest review of
+    // each reviewer decides.
+    let latest = raw.latest_reviews.unwrap_or_default();
+    let said = |state: &str| latest.iter().any(|r| r.state.eq_ignore_ascii_case(state));
     let review = match raw.review_decision.unwrap_or_default().as_str() {
         "APPROVED" => Review::Approved,
         "CHANGES_REQUESTED" => Review::ChangesRequested,
         "REVIEW_REQUIRED" => Review::ReviewRequired,
+        _ if said("CHANGES_REQUESTED") => Review::ChangesRequested,
+        _ if said("APPROVED") => Review::Approved,
         _ => Review::None,
     };
     let checks = raw

@@ -118,6 +118,28 @@ fn a_merged_request_reports_its_merge_commit() {
 }
 
 #[test]
+fn without_a_required_review_the_latest_reviews_decide() {
+    let view = |latest: &str| {
+        parse_view(&format!(
+            r#"{{"number":3,"url":"u","state":"OPEN","isDraft":false,"reviewDecision":"","latestReviews":{latest}}}"#
+        ))
+        .unwrap()
+        .review
+    };
+    assert_eq!(view("[]"), Review::None);
+    assert_eq!(
+        view(r#"[{"author":{"login":"a"},"state":"APPROVED","body":""}]"#),
+        Review::Approved
+    );
+    assert_eq!(
+        view(
+            r#"[{"author":{"login":"a"},"state":"APPROVED"},{"author":{"login":"b"},"state":"CHANGES_REQUESTED"}]"#
+        ),
+        Review::ChangesRequested
+    );
+}
+
+#[test]
 fn reviews_that_ask_for_something_and_visible_comments_become_feedback() {
     let out = r#"{
       "comments": [
