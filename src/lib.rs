@@ -1,7 +1,8 @@
 //! git aos: coding agents on parallel git workstreams, with the repository as the database.
 //!
-//! Layers, top to bottom: `cli` -> `pipeline`/`workstream` -> {`agent`, `gate`, `store`,
-//! `git`, `plan`, `lock`, `config`}. Only `store` uses gix; only `git` spawns `git`.
+//! Layers, top to bottom: `cli` -> `forge` -> `pipeline`/`workstream` -> {`agent`, `gate`,
+//! `store`, `git`, `plan`, `lock`, `config`}. Only `store` uses gix; only `git` spawns
+//! `git`; only `forge` spawns `gh`/`glab`.
 #![deny(unsafe_code)]
 
 pub mod agent;
@@ -12,6 +13,7 @@ pub mod ctx;
 pub mod demo;
 pub mod doctor;
 pub mod error;
+pub mod forge;
 pub mod gate;
 pub mod git;
 pub mod hooks;

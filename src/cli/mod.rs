@@ -21,6 +21,7 @@ mod merge;
 mod new;
 mod open;
 mod plan;
+mod pr;
 mod refresh;
 mod reject;
 mod report;
@@ -84,6 +85,7 @@ pub enum Command {
     Merge(merge::MergeArgs),
     Sync(sync::SyncArgs),
     Trust(trust::TrustArgs),
+    Pr(pr::PrArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -154,6 +156,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Merge(args) => merge::run(ui, args),
         Command::Sync(args) => sync::run(ui, args),
         Command::Trust(args) => trust::run(ui, args),
+        Command::Pr(args) => pr::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),

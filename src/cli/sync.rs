@@ -35,6 +35,9 @@ pub fn run(ui: &Ui, args: SyncArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         only: None,
     };
+    if !args.dry_run {
+        notice_merged_requests(ui, &ctx);
+    }
     let report = remote::sync(&ctx.store, &root, &req)?;
     if args.json {
         return ui.json(&report);
@@ -112,4 +115,27 @@ fn describe(action: Action, would: &str) -> String {
         Action::Diverged => return "diverged: left as it is on both sides".into(),
     };
     format!("{would}{what}")
+}
+
+/// Archives, before the push, every workstream whose pull request was merged on the
+/// forge (as `git aos pr status` does). A forge that cannot be asked only warns: the
+/// sync goes on.
+fn notice_merged_requests(ui: &Ui, ctx: &Ctx) {
+    let Ok(cfg) = ctx.config() else {
+        return;
+    };
+    let Ok(live) = ctx.store.list_live() else {
+        return;
+    };
+    for (name, _) in live {
+        match crate::forge::reconcile(&ctx.store, &cfg, ui, &name) {
+            Ok(Some(r)) if r.archived.is_some() => ui.status(format_args!(
+                "{name}: its pull request was merged on the forge; archived as merged"
+            )),
+            Ok(_) => {}
+            Err(e) => ui.warn(format_args!(
+                "{name}: could not ask the forge about its pull request: {e:#}"
+            )),
+        }
+    }
 }

@@ -13,7 +13,7 @@ pub(super) type Text = Spanned<String>;
 
 /// The top-level tables.
 pub(super) const SECTIONS: &[&str] = &[
-    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "remote",
+    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "remote", "pr",
 ];
 const PROJECT: &[&str] = &[
     "base",
@@ -51,6 +51,7 @@ const NOTIFY: &[&str] = &["desktop", "command"];
 const SECRETS: &[&str] = &["env", "env_files"];
 const UAT: &[&str] = &["enabled", "scenarios"];
 const REMOTE: &[&str] = &["claim_expiry"];
+const PR: &[&str] = &["tool", "remote", "timeout"];
 
 /// Returns the keys a table at `path` accepts, or `None` when its keys are free names
 /// (`[agents]`, `[profiles]`, an agent's `env`).
@@ -65,6 +66,7 @@ pub(super) fn fields(path: &[&str]) -> Option<&'static [&'static str]> {
         ["secrets"] => SECRETS,
         ["uat"] => UAT,
         ["remote"] => REMOTE,
+        ["pr"] => PR,
         _ => return None,
     })
 }
@@ -88,6 +90,8 @@ pub(super) struct RawFile {
     pub uat: Option<RawUat>,
     #[serde(default)]
     pub remote: RawRemote,
+    #[serde(default)]
+    pub pr: RawPr,
 }
 
 /// `[project]`.
@@ -174,6 +178,15 @@ pub(super) struct RawRemote {
     pub claim_expiry: Option<Text>,
 }
 
+/// `[pr]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPr {
+    pub tool: Option<Text>,
+    pub remote: Option<String>,
+    pub timeout: Option<Text>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +222,7 @@ mod tests {
             &["secrets"],
             &["uat"],
             &["remote"],
+            &["pr"],
         ] {
             let listed = fields(path)
                 .unwrap_or_default()

@@ -8,6 +8,7 @@ mod error;
 mod file;
 mod forms;
 mod overrides;
+mod pr;
 mod profile;
 mod project;
 mod roles;
@@ -30,6 +31,7 @@ pub use crate::agent::{Adapter, Role};
 pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
+pub use pr::{DEFAULT_PR_TIMEOUT, PR_TOOLS, Pr};
 pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
 pub use project::{
     DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Remote, Secrets, Uat,
@@ -71,6 +73,8 @@ pub struct Config {
     pub uat: Uat,
     /// `[remote]`.
     pub remote: Remote,
+    /// `[pr]`.
+    pub pr: Pr,
     profiles: BTreeMap<String, ResolvedProfile>,
 }
 
@@ -85,6 +89,7 @@ impl Default for Config {
             secrets: Secrets::default(),
             uat: Uat::default(),
             remote: Remote::default(),
+            pr: Pr::default(),
             profiles: BTreeMap::from([(
                 DEFAULT_PROFILE.to_owned(),
                 ResolvedProfile::builtin(DEFAULT_PROFILE),
@@ -136,6 +141,7 @@ impl Config {
             secrets: project::resolve_secrets(raw.secrets),
             uat: project::resolve_uat(raw.uat),
             remote: project::resolve_remote(raw.remote, &source)?,
+            pr: pr::resolve_pr(raw.pr, &source)?,
             profiles: profile::resolve_all(raw.profiles, &source)?,
         })
     }

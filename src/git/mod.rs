@@ -8,6 +8,7 @@ pub mod checkout;
 pub mod drift;
 pub mod hooks;
 pub mod merge;
+pub mod publish;
 pub mod remote;
 pub mod worktree;
 

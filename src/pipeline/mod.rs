@@ -21,6 +21,7 @@ mod final_review;
 mod holding;
 mod implement;
 mod memory;
+pub mod outside_fix;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;

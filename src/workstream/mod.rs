@@ -26,6 +26,7 @@ pub use conflicts::{Report as ConflictReport, check as conflicts};
 pub use create::{NewWorkstream, PlanSnapshot, create};
 pub use gate::Verdict as GateVerdict;
 pub use merge::{MergeRequest, Merged, Strategy, merge};
+pub use message::plan_title;
 pub use refresh::{REFRESH_FILE, Refresh, refresh};
 pub use site::{is_ours, worktree_path};
 pub use touched::{Touched, touched};
