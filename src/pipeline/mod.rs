@@ -162,12 +162,7 @@ impl Pipeline {
 
     /// Returns the live log of a workstream under the common dir.
     pub fn live_log(&self, name: &crate::ids::WorkstreamName) -> PathBuf {
-        self.store
-            .paths()
-            .common_dir
-            .join("aos")
-            .join("live")
-            .join(format!("{name}.log"))
+        crate::agent::live::path(&self.store.paths().common_dir, name, None)
     }
 
     /// Returns where the interface-drift guard caches each agent CLI's help
@@ -196,7 +191,10 @@ impl Pipeline {
         scratch: &std::path::Path,
     ) -> crate::agent::RunLimits {
         let mut limits = crate::agent::RunLimits::for_spec(spec);
-        limits.live_log = Some(self.live_log(name));
+        let log = self.live_log(name);
+        // The progress line of a terminal shows what the agent prints while it runs.
+        self.ui.follow_log(name.as_str(), &log);
+        limits.live_log = Some(log);
         limits.group_file = Some(scratch.join(crate::agent::group::RECORD_FILE));
         limits
     }
