@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use live::Live;
+pub use live::elapsed;
 
 /// Output channel shared by every command (and every task of a parallel run).
 #[derive(Debug, Clone)]

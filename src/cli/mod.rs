@@ -17,6 +17,7 @@ mod hooks;
 mod init;
 mod list;
 mod log;
+mod logs;
 mod merge;
 mod new;
 mod open;
@@ -33,6 +34,7 @@ mod sync;
 mod trust;
 mod uat;
 mod use_workstream;
+mod watch;
 
 use clap::{Parser, Subcommand};
 
@@ -69,8 +71,10 @@ pub enum Command {
     Status(status::StatusArgs),
     Use(use_workstream::UseArgs),
     Log(log::LogArgs),
+    Logs(logs::LogsArgs),
     Archive(archive::ArchiveArgs),
     Run(run::RunArgs),
+    Watch(watch::WatchArgs),
     Show(show::ShowArgs),
     Approve(approve::ApproveArgs),
     Reject(reject::RejectArgs),
@@ -107,7 +111,12 @@ impl Command {
     pub fn needs_threads(&self) -> bool {
         matches!(
             self,
-            Self::Run(_) | Self::Demo(_) | Self::Agent(_) | Self::Plan(_) | Self::Doctor(_)
+            Self::Run(_)
+                | Self::Watch(_)
+                | Self::Demo(_)
+                | Self::Agent(_)
+                | Self::Plan(_)
+                | Self::Doctor(_)
         )
     }
 }
@@ -140,8 +149,10 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(ui, args),
         Command::Use(args) => use_workstream::run(ui, args),
         Command::Log(args) => log::run(ui, args),
+        Command::Logs(args) => logs::run(ui, args),
         Command::Archive(args) => archive::run(ui, args),
         Command::Run(args) => run::run(ui, args).await,
+        Command::Watch(args) => watch::run(ui, args).await,
         Command::Show(args) => show::run(ui, args),
         Command::Approve(args) => approve::run(ui, args).await,
         Command::Reject(args) => reject::run(ui, args),

@@ -1,0 +1,246 @@
+//! Reads the board off the screen's thread: the live refs every tick, and only what
+//! changed after that — a workstream's details when its state commit moved (records
+//! through the store's records cache), a live log when its size or mtime did.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::agent::live::{self, Follower, Tail};
+use crate::ids::WorkstreamName;
+use crate::pipeline::record::RunRecord;
+use crate::store::{Snapshot, Store, TaskStatus, WsStatus};
+
+use super::board::{Activity, Attention, Board, LogPane, TaskRow, WsRow, order};
+use super::gates;
+
+/// Lines of a followed log kept for the log view.
+const LOG_LINES: usize = 5000;
+
+/// A row as read from its state commit, before the live parts (lock, log) are added.
+struct Known {
+    commit: String,
+    row: WsRow,
+}
+
+/// Builds boards, remembering what it read.
+pub struct Reader {
+    store: Store,
+    common: PathBuf,
+    known: HashMap<String, Known>,
+    logs: HashMap<PathBuf, ((u64, Option<SystemTime>), Tail)>,
+    follow: Option<(String, Follower, LogPane)>,
+}
+
+impl Reader {
+    /// Returns a reader of the repository's state.
+    pub fn new(store: Store) -> Self {
+        let common = store.paths().common_dir.clone();
+        Self {
+            store,
+            common,
+            known: HashMap::new(),
+            logs: HashMap::new(),
+            follow: None,
+        }
+    }
+
+    /// Follows the live log at `path` for the log view (`None` stops following).
+    pub fn follow(&mut self, target: Option<(String, PathBuf)>) {
+        self.follow = target.map(|(title, path)| {
+            let pane = LogPane {
+                title: title.clone(),
+                path: path.display().to_string(),
+                ..LogPane::default()
+            };
+            (title, Follower::new(&path), pane)
+        });
+    }
+
+    /// Reads the board: refs first, then whatever changed.
+    pub fn read(&mut self) -> anyhow::Result<Board> {
+        let live = self.store.list_live()?;
+        let changed = live.len() != self.known.len()
+            || live
+                .iter()
+                .any(|(n, c)| self.known.get(n.as_str()).is_none_or(|k| &k.commit != c));
+        if changed {
+            self.reload()?;
+        }
+        let mut rows: Vec<WsRow> = live
+            .iter()
+            .filter_map(|(n, _)| self.known.get(n.as_str()).map(|k| k.row.clone()))
+            .collect();
+        for row in &mut rows {
+            self.add_live_parts(row);
+        }
+        order(&mut rows);
+        Ok(Board {
+            rows,
+            error: None,
+            log: self.read_followed(),
+        })
+    }
+
+    /// Reads the workstreams whose state commit moved (the records cache serves the
+    /// records of those that did not), and forgets the ones that are gone.
+    fn reload(&mut self) -> anyhow::Result<()> {
+        let snaps = self.store.load_live()?;
+        let mut next = HashMap::with_capacity(snaps.len());
+        for snap in snaps {
+            let name = snap.ws.name.to_string();
+            let known = match self.known.remove(&name) {
+                Some(k) if k.commit == snap.commit => k,
+                _ => Known {
+                    commit: snap.commit.clone(),
+                    row: self.row(&snap)?,
+                },
+            };
+            next.insert(name, known);
+        }
+        self.known = next;
+        Ok(())
+    }
+
+    /// Reads one workstream's row from its state commit.
+    fn row(&self, snap: &Snapshot) -> anyhow::Result<WsRow> {
+        let tasks = self.store.tasks(snap)?;
+        let waiting = gates::open(&self.store, snap)?;
+        let ws = &snap.ws;
+        let attention = match ws.status {
+            _ if waiting
+                .iter()
+                .any(|w| w.gate == super::board::Gate::Question) =>
+            {
+                Attention::Question
+            }
+            WsStatus::AwaitingReview => Attention::Review,
+            WsStatus::Blocked => Attention::Question,
+            WsStatus::AwaitingUat => Attention::Uat,
+            WsStatus::Failed => Attention::Failed,
+            WsStatus::Running => Attention::Running,
+            WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => Attention::Complete,
+            WsStatus::Active => Attention::Idle,
+        };
+        let current = ws
+            .current_task
+            .as_ref()
+            .and_then(|id| tasks.get(id))
+            .filter(|t| t.status != TaskStatus::Done);
+        let activity = match current.and_then(|t| t.last_run.as_ref()) {
+            Some(run) => self
+                .store
+                .read_toml::<RunRecord>(snap, &RunRecord::path(run))?
+                .map(|r| activity(&r)),
+            None => None,
+        };
+        Ok(WsRow {
+            name: ws.name.to_string(),
+            attention,
+            status: ws.status.as_str().to_owned(),
+            done: ws.tasks_done,
+            total: ws.tasks_total,
+            waiting,
+            activity,
+            reason: ws.reason.clone(),
+            tasks: tasks
+                .tasks
+                .iter()
+                .map(|t| TaskRow {
+                    id: t.id.to_string(),
+                    title: t.title.clone(),
+                    status: t.status.as_str().to_owned(),
+                    attempts: t.attempts,
+                    agent: t.agent.clone(),
+                })
+                .collect(),
+            updated_at: ws.updated_at.clone(),
+        })
+    }
+
+    /// Adds what is not in the state: whether a process runs the workstream now, and
+    /// its agent's live output.
+    fn add_live_parts(&mut self, row: &mut WsRow) {
+        if row.attention != Attention::Running {
+            return;
+        }
+        let Ok(name) = row.name.parse::<WorkstreamName>() else {
+            return;
+        };
+        let lock = crate::lock::workstream_path(&self.common, &name);
+        if !matches!(crate::lock::probe(&lock), Ok(Some(_))) {
+            row.attention = Attention::Interrupted;
+            return;
+        }
+        let Some(activity) = row.activity.as_mut() else {
+            return;
+        };
+        let path = live::path(&self.common, &name, None);
+        if let Some(tail) = self.tail(&path)
+            && tail.running()
+            && let Some(h) = &tail.header
+        {
+            activity.agent = Some(h.agent.clone());
+            activity.stage = h.role.clone();
+            activity.since = Some(h.started.clone());
+            activity.last_line = tail.last_line.clone();
+        }
+    }
+
+    /// Returns the tail of a live log, read again only when its size or mtime moved.
+    fn tail(&mut self, path: &Path) -> Option<Tail> {
+        let stamp = live::stamp(path)?;
+        if let Some((seen, tail)) = self.logs.get(path)
+            && *seen == stamp
+        {
+            return Some(tail.clone());
+        }
+        let tail = live::read_tail(path).ok()?;
+        self.logs.insert(path.to_owned(), (stamp, tail.clone()));
+        Some(tail)
+    }
+
+    /// Reads what the followed log gained since the last read.
+    fn read_followed(&mut self) -> Option<LogPane> {
+        let (_, follower, pane) = self.follow.as_mut()?;
+        match follower.poll() {
+            Ok(lines) => {
+                if follower.restarted() {
+                    pane.lines.clear();
+                    pane.ended = None;
+                }
+                for line in lines {
+                    if line.header {
+                        pane.ended = None;
+                    }
+                    if line.closing {
+                        pane.ended = line.text.strip_prefix(live::MARK).map(str::to_owned);
+                    }
+                    pane.lines.push(live::readable(&line.text));
+                }
+                let extra = pane.lines.len().saturating_sub(LOG_LINES);
+                pane.lines.drain(..extra);
+            }
+            Err(e) => pane.ended = Some(format!("cannot read it: {e}")),
+        }
+        Some(pane.clone())
+    }
+}
+
+/// Returns what a run is doing, from its record.
+fn activity(run: &RunRecord) -> Activity {
+    let spend = run.spend();
+    Activity {
+        task: run.task.to_string(),
+        stage: run.next.as_str().to_owned(),
+        agent: run.agent.clone(),
+        attempt: run.attempt,
+        since: Some(
+            run.stages
+                .last()
+                .map_or_else(|| run.started_at.clone(), |s| s.ended_at.clone()),
+        ),
+        cost_usd: spend.cost_usd,
+        last_line: None,
+    }
+}
