@@ -8,8 +8,12 @@ mod actions;
 mod app;
 mod board;
 mod drive;
+#[cfg(test)]
+mod fixtures;
 mod gates;
 mod input;
+#[cfg(test)]
+mod input_tests;
 mod reader;
 mod terminal;
 mod view;

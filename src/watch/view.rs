@@ -180,8 +180,8 @@ fn home(
                     format!("{} ({n})", s.title()),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
-                Item::Ws(w) => ws_line(&board.rows[w], name_width, now, theme),
-                Item::Task(w, t) => task_line(&board.rows[w], t, name_width),
+                Item::Ws(w) => ws_line(&board.rows[w], name_width, Some(i) == selected, now, theme),
+                Item::Task(w, t) => task_line(&board.rows[w], t, name_width, Some(i) == selected),
             };
             if Some(i) == selected {
                 line.patch_style(Style::default().add_modifier(Modifier::REVERSED))
@@ -193,10 +193,21 @@ fn home(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn ws_line<'a>(row: &WsRow, name_width: usize, now: jiff::Timestamp, theme: Theme) -> Line<'a> {
+/// Returns the mark of the selected line (seen without colour, and in a text capture).
+fn mark(selected: bool) -> &'static str {
+    if selected { "› " } else { "  " }
+}
+
+fn ws_line<'a>(
+    row: &WsRow,
+    name_width: usize,
+    selected: bool,
+    now: jiff::Timestamp,
+    theme: Theme,
+) -> Line<'a> {
     let name: String = row.name.chars().take(name_width).collect();
     let mut spans = vec![
-        Span::raw(format!("  {name:<name_width$} ")),
+        Span::raw(format!("{}{name:<name_width$} ", mark(selected))),
         Span::styled(
             format!("{:<9}", row.attention.label()),
             theme.attention(row.attention),
@@ -265,10 +276,11 @@ fn running<'a>(row: &WsRow, now: jiff::Timestamp, theme: Theme) -> Vec<Span<'a>>
     spans
 }
 
-fn task_line<'a>(row: &WsRow, t: usize, name_width: usize) -> Line<'a> {
+fn task_line<'a>(row: &WsRow, t: usize, name_width: usize, selected: bool) -> Line<'a> {
     let task = &row.tasks[t];
     let mut text = format!(
-        "  {:indent$}{:<6} {:<9} {}",
+        "{}{:indent$}{:<6} {:<9} {}",
+        mark(selected),
         "",
         task.id,
         task.status,
