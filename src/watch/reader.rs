@@ -214,7 +214,9 @@ impl Reader {
                         pane.ended = None;
                     }
                     if line.closing {
+                        // Shown once, as the pane's own last line.
                         pane.ended = line.text.strip_prefix(live::MARK).map(str::to_owned);
+                        continue;
                     }
                     pane.lines.push(live::readable(&line.text));
                 }

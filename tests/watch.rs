@@ -1,0 +1,251 @@
+//! End to end: `git aos watch` in a real terminal (tmux: keys sent, the pane captured)
+//! approving a change and answering a question, `watch --run` driving the pipeline with
+//! the agent's output on screen, and `git aos logs`.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Repo, hermetic, stderr, stdout};
+
+/// Longest a screen may take to show what a test waits for (a safety net only).
+const PATIENCE: Duration = Duration::from_secs(60);
+
+const ALPHA: &str = "# Plan: alpha\n\n### [ ] T1: Write a greeting\n\n#### Acceptance\n- `test -f hello.txt`\n\n#### Run\n```sh\necho \"writing hello.txt\"\necho hello > hello.txt\n```\n";
+/// Asks a question the first time, then does the work.
+const BETA: &str = "# Plan: beta\n\n### [ ] T1: Greet formally\n\n#### Acceptance\n- `test -f b.txt`\n\n#### Run\n```sh\nif [ -f asked ]; then echo done > b.txt; else touch asked; printf '{\"status\":\"blocked\",\"question\":\"Formal or casual greeting?\"}' > \"$AOS_RESULT\"; fi\n```\n";
+/// Prints a line, then waits for a file the test writes, then finishes.
+const GAMMA: &str = "# Plan: gamma\n\n### [ ] T1: Slow work\n\n#### Acceptance\n- `test -f c.txt`\n\n#### Run\n```sh\necho \"halfway there\"\nwhile [ ! -f \"$GO\" ]; do sleep 0.1; done\necho c > c.txt\n```\n";
+
+fn setup(repo: &Repo, plans: &[(&str, &str)], env: &str) {
+    let toml = format!(
+        "[project]\nbase = \"main\"\n{}\n[agents.shell]\nadapter = \"shell\"\nenv = {{ {env} }}\n\n[roles]\nimplement = [\"shell\"]\n\n[notify]\ndesktop = false\n",
+        repo.allow_agent_io()
+    );
+    std::fs::write(repo.path("aos.toml"), toml).unwrap();
+    for (name, plan) in plans {
+        std::fs::write(repo.path(&format!("{name}.md")), plan).unwrap();
+    }
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "plans"]);
+    for (name, _) in plans {
+        repo.aos_ok(&["new", name, "--plan", &format!("{name}.md")]);
+    }
+}
+
+/// A tmux server of the test's own, killed on drop.
+struct Tmux {
+    socket: String,
+    home: std::path::PathBuf,
+}
+
+impl Tmux {
+    /// Starts `command` in an 80×24 terminal in `dir`.
+    fn start(repo: &Repo, name: &str, command: &str) -> Self {
+        let t = Self {
+            socket: format!("aos-{}-{name}", std::process::id()),
+            home: repo.tmp.path().to_owned(),
+        };
+        let dir = repo.root.display().to_string();
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-c",
+            &dir,
+            command,
+        ]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-L").arg(&self.socket).args(args);
+        hermetic(&mut cmd, &self.home);
+        cmd.env("TERM", "xterm-256color");
+        cmd.output().expect("tmux runs (the CI script installs it)")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "0", k]);
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
+    }
+
+    /// Returns the screen once it shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the session to end (its command exited).
+    fn wait_gone(&self) {
+        let start = Instant::now();
+        while self.tmux(&["has-session"]).status.success() {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "watch did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn status(repo: &Repo, name: &str) -> serde_json::Value {
+    serde_json::from_str(&repo.aos_ok(&["status", name, "--json"])).unwrap()
+}
+
+#[test]
+fn watch_approves_a_change_and_answers_a_question_with_keys() {
+    let repo = Repo::new();
+    setup(&repo, &[("alpha", ALPHA), ("beta", BETA)], "");
+    let out = repo.aos(&["run", "--loop"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let tmux = Tmux::start(&repo, "gate", "git aos watch");
+    let home = tmux.wait_for("NEEDS YOU (2)");
+    assert!(home.contains("› alpha"), "{home}");
+    assert!(home.contains("q1: Formal or casual greeting?"), "{home}");
+
+    // Approve alpha's change: a, then y at the confirmation.
+    tmux.keys(&["a"]);
+    tmux.wait_for("Approve `alpha`?");
+    tmux.keys(&["y"]);
+    tmux.wait_for("approved `alpha`: committed");
+    assert_eq!(status(&repo, "alpha")["tasks_done"], 1);
+    let log = repo.git(&["log", "-1", "--format=%s%n%b", "aos/alpha"]);
+    assert!(log.contains("Aos-Task: T1"), "{log}");
+
+    // Answer beta's question: filter to it, c, type, Enter.
+    tmux.keys(&["/"]);
+    tmux.type_text("beta");
+    tmux.keys(&["Enter", "c"]);
+    tmux.wait_for("answer q1 of `beta`");
+    tmux.type_text("formal, please");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("answered q1 of `beta`");
+    let questions = repo.aos_ok(&["clarify", "list", "--all", "--json"]);
+    assert!(questions.contains("formal, please"), "{questions}");
+    assert_ne!(status(&repo, "beta")["status"], "blocked");
+
+    tmux.keys(&["q"]);
+    tmux.wait_gone();
+}
+
+#[test]
+fn watch_run_drives_the_pipeline_and_shows_the_agent_output() {
+    let repo = Repo::new();
+    let go = repo.agent_io().join("go");
+    setup(
+        &repo,
+        &[("gamma", GAMMA)],
+        &format!("GO = \"{}\"", go.display()),
+    );
+    let tmux = Tmux::start(&repo, "run", "git aos watch --run");
+    let running = tmux.wait_for("halfway there");
+    assert!(running.contains("RUNNING (1)"), "{running}");
+    assert!(running.contains("T1 implement · shell · #1"), "{running}");
+
+    // The live log view follows the same output.
+    tmux.keys(&["l"]);
+    tmux.wait_for("live output of `gamma`");
+    std::fs::write(&go, "").unwrap();
+    tmux.wait_for("the agent's run ended: exited with code 0");
+    tmux.keys(&["q"]);
+    let gate = tmux.wait_for("NEEDS YOU (1)");
+    assert!(gate.contains("gamma"), "{gate}");
+    assert_eq!(status(&repo, "gamma")["status"], "awaiting_review");
+
+    // Approving from the dashboard lets the driver finish the workstream.
+    tmux.keys(&["a", "y"]);
+    tmux.wait_for("complete 1/1 tasks");
+    tmux.keys(&["q"]);
+    tmux.wait_for("Quit?");
+    tmux.keys(&["y"]);
+    tmux.wait_gone();
+    assert_eq!(status(&repo, "gamma")["status"], "complete");
+}
+
+#[test]
+fn logs_prints_the_agent_output_and_a_follower_ends_with_the_run() {
+    let repo = Repo::new();
+    setup(&repo, &[("alpha", ALPHA)], "");
+    let out = repo.aos(&["logs", "alpha"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no live output of `alpha`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.aos(&["run", "alpha"]).status.code(), Some(3));
+    let printed = repo.aos_ok(&["logs", "alpha"]);
+    assert!(
+        printed.starts_with("# git-aos: shell (shell, implement) started "),
+        "{printed}"
+    );
+    assert!(printed.contains("writing hello.txt\n"), "{printed}");
+    assert!(
+        printed.contains("\n# git-aos: exited with code 0"),
+        "{printed}"
+    );
+    // The agent's run is over and nothing runs the workstream: -f ends at once.
+    let followed = repo.aos(&["logs", "alpha", "-f"]);
+    assert!(followed.status.success(), "{}", stderr(&followed));
+    assert_eq!(stdout(&followed), printed);
+    // The current task's output; another task has none here.
+    assert_eq!(repo.aos_ok(&["logs", "alpha", "T1"]), printed);
+    let out = repo.aos(&["logs", "alpha", "T9"]);
+    assert!(
+        stderr(&out).contains("task T9 of `alpha`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        Path::new(&repo.root)
+            .join(".git/aos/live/alpha.log")
+            .is_file()
+    );
+}
+
+#[test]
+fn watch_refuses_without_a_terminal() {
+    let repo = Repo::new();
+    let out = repo.aos(&["watch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+}
