@@ -198,6 +198,41 @@ fn watch_run_drives_the_pipeline_and_shows_the_agent_output() {
 }
 
 #[test]
+fn run_on_a_terminal_shows_elapsed_time_and_the_agent_last_line() {
+    let repo = Repo::new();
+    let go = repo.agent_io().join("go");
+    setup(
+        &repo,
+        &[("gamma", GAMMA)],
+        &format!("GO = \"{}\"", go.display()),
+    );
+    let tmux = Tmux::start(&repo, "progress", "git aos run gamma; sleep 600");
+    let screen = tmux.wait_for("halfway there");
+    assert!(
+        screen.contains("gamma: the agent's output goes to "),
+        "the live log is named once:\n{screen}"
+    );
+    assert!(screen.contains(".git/aos/live/gamma.log"), "{screen}");
+    let line = screen
+        .lines()
+        .find(|l| l.contains("halfway there"))
+        .unwrap()
+        .to_owned();
+    assert!(line.starts_with("gamma: T1 "), "{line}");
+    assert!(
+        line.contains("s │ halfway there"),
+        "elapsed, then the last line: {line}"
+    );
+    std::fs::write(&go, "").unwrap();
+    let done = tmux.wait_for("waiting: T1 awaits review");
+    assert_eq!(
+        done.matches("the agent's output goes to").count(),
+        1,
+        "{done}"
+    );
+}
+
+#[test]
 fn logs_prints_the_agent_output_and_a_follower_ends_with_the_run() {
     let repo = Repo::new();
     setup(&repo, &[("alpha", ALPHA)], "");

@@ -95,8 +95,11 @@ impl Tail {
     }
 }
 
-/// Returns the file's (size, modification time), the key under which a read stays good.
-pub fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+/// A file's size and modification time: a read of it stays good while they do.
+pub type Stamp = (u64, Option<SystemTime>);
+
+/// Returns the file's stamp.
+pub fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.len(), meta.modified().ok()))
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crate::agent::live as live_log;
 
@@ -34,7 +34,7 @@ struct Row {
     since: Instant,
     log: Option<PathBuf>,
     /// The log's (size, mtime) and what it said then: read again only when it changed.
-    tail: Option<((u64, Option<SystemTime>), Option<String>)>,
+    tail: Option<(live_log::Stamp, Option<String>)>,
 }
 
 impl Live {

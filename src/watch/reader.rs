@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use crate::agent::live::{self, Follower, Tail};
 use crate::ids::WorkstreamName;
@@ -28,7 +27,7 @@ pub struct Reader {
     store: Store,
     common: PathBuf,
     known: HashMap<String, Known>,
-    logs: HashMap<PathBuf, ((u64, Option<SystemTime>), Tail)>,
+    logs: HashMap<PathBuf, (live::Stamp, Tail)>,
     follow: Option<(String, Follower, LogPane)>,
 }
 
