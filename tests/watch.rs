@@ -138,6 +138,28 @@ fn watch_approves_a_change_and_answers_a_question_with_keys() {
     assert!(home.contains("› alpha"), "{home}");
     assert!(home.contains("q1: Formal or casual greeting?"), "{home}");
 
+    // While another process holds alpha's lock, approving says busy and changes nothing.
+    let lock = repo.root.join(".git/aos/locks/ws/alpha.lock");
+    let held = repo.agent_io().join("held");
+    // The holder is one process (`exec`), so killing it releases the lock.
+    let mut holder = Command::new("sh")
+        .args(["-c", "exec 9>\"$0\"; flock 9; : > \"$1\"; exec sleep 600"])
+        .arg(&lock)
+        .arg(&held)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !held.exists() {
+        assert!(start.elapsed() < PATIENCE, "the lock was never taken");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let before = repo.refs();
+    tmux.keys(&["a", "y"]);
+    tmux.wait_for("busy (exit 5)");
+    assert_eq!(repo.refs(), before);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+
     // Approve alpha's change: a, then y at the confirmation.
     tmux.keys(&["a"]);
     tmux.wait_for("Approve `alpha`?");

@@ -29,6 +29,10 @@ pub struct Reader {
     known: HashMap<String, Known>,
     logs: HashMap<PathBuf, (live::Stamp, Tail)>,
     follow: Option<(String, Follower, LogPane)>,
+    /// The followed log as the last board showed it.
+    followed: Option<LogPane>,
+    /// Whether a board was read yet.
+    read_once: bool,
 }
 
 impl Reader {
@@ -41,6 +45,8 @@ impl Reader {
             known: HashMap::new(),
             logs: HashMap::new(),
             follow: None,
+            followed: None,
+            read_once: false,
         }
     }
 
@@ -56,16 +62,35 @@ impl Reader {
         });
     }
 
-    /// Reads the board: refs first, then whatever changed.
-    pub fn read(&mut self) -> anyhow::Result<Board> {
+    /// Makes the next read build a board even if nothing changed (after a failed read,
+    /// whose error the screen shows until then).
+    pub fn invalidate(&mut self) {
+        self.read_once = false;
+    }
+
+    /// Reads the board: refs first, then whatever changed. Returns `None` when nothing
+    /// can have changed since the last board (no state commit moved, nothing runs, the
+    /// followed log did not grow), without building one.
+    pub fn read(&mut self) -> anyhow::Result<Option<Board>> {
         let live = self.store.list_live()?;
-        let changed = live.len() != self.known.len()
+        let changed = !self.read_once
+            || live.len() != self.known.len()
             || live
                 .iter()
                 .any(|(n, c)| self.known.get(n.as_str()).is_none_or(|k| &k.commit != c));
         if changed {
             self.reload()?;
         }
+        self.read_once = true;
+        let log = self.read_followed();
+        let running = self
+            .known
+            .values()
+            .any(|k| k.row.attention == Attention::Running);
+        if !changed && !running && log == self.followed {
+            return Ok(None);
+        }
+        self.followed = log.clone();
         let mut rows: Vec<WsRow> = live
             .iter()
             .filter_map(|(n, _)| self.known.get(n.as_str()).map(|k| k.row.clone()))
@@ -74,11 +99,11 @@ impl Reader {
             self.add_live_parts(row);
         }
         order(&mut rows);
-        Ok(Board {
+        Ok(Some(Board {
             rows,
             error: None,
-            log: self.read_followed(),
-        })
+            log,
+        }))
     }
 
     /// Reads the workstreams whose state commit moved (the records cache serves the

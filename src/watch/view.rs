@@ -96,7 +96,11 @@ fn title<'a>(app: &App, board: &'a Board, theme: Theme) -> Paragraph<'a> {
             " git aos watch",
             Style::default().add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!(" · {} workstreams · ", board.rows.len())),
+        Span::raw(format!(
+            " · {} workstream{} · ",
+            board.rows.len(),
+            if board.rows.len() == 1 { "" } else { "s" }
+        )),
         Span::styled(
             format!("{need} need you"),
             if need > 0 {
