@@ -251,3 +251,44 @@ fn a_gitlab_draft_is_made_with_draft_and_made_ready_with_ready() {
     let status = world.ok(&["pr", "status", "w"]);
     assert!(status.starts_with("w  !1  open  "), "{status}");
 }
+
+#[test]
+fn a_description_too_big_for_one_argument_is_cut_to_fit_it() {
+    let world = World::new(
+        Host::GitLab,
+        "[profiles.default]\nautonomy = \"autonomous\"\n",
+    );
+    // A reviewer whose summary is 300 lines of 99 three-byte characters, once for each
+    // task in the body: near the 60,000-character cap, some 180 KB, where one argument
+    // holds 128 KiB.
+    let summary = format!("{}\\\\n", "✅".repeat(99)).repeat(300);
+    let scenario = format!(
+        "emit success {{\"verdict\":\"approve\",\"summary\":\"{summary}\",\"comments\":[]}}\n"
+    );
+    std::fs::write(world.repo.agent_io().join("critic.txt"), scenario).unwrap();
+    world.ok(&["run", "w"]);
+    let out = world.aos(&["pr", "w"]);
+    assert!(out.status.success(), "{}", err(&out));
+    let (argv, sent) = world.calls_of(&["mr", "create"]).pop().unwrap();
+    let sent = sent.unwrap();
+    assert!(sent.len() < 128 * 1024, "{}", sent.len());
+    assert!(
+        sent.len() > 120_000,
+        "the body was not too big: {}",
+        sent.len()
+    );
+    assert!(
+        sent.contains(&format!("> {}\n", "✅".repeat(99))),
+        "the summary went missing"
+    );
+    assert!(
+        sent.ends_with("… (cut to fit the forge; `git aos report` has everything)\n"),
+        "{}",
+        &sent[sent.len() - 200..]
+    );
+    assert!(argv.contains(&sent));
+    assert_eq!(
+        world.forge()["requests"][0]["body"].as_str(),
+        Some(sent.as_str())
+    );
+}
