@@ -114,6 +114,8 @@ pub async fn run(
         return Err(Error::NoWorkdir(inv.cwd.clone()));
     }
     prepare(inv)?;
+    // Signal handlers first: a Ctrl-C, SIGTERM or SIGHUP from now on ends the agent too.
+    let _ = super::interrupt::listen();
     let mut confined = sandbox::prepare(inv)?;
     let transcript = Transcript::open(inv, limits.live_log.as_deref(), limits.cap_bytes, redactor)?;
 

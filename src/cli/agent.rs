@@ -16,6 +16,9 @@ use crate::workstream::task_prompt;
 
 /// Run a configured agent by hand
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos agent try claude --prompt 'Write hello.txt saying hi'\n  git aos agent try codex --ws auth --task T2 --json"
+)]
 pub struct AgentArgs {
     #[command(subcommand)]
     command: AgentCommand,
@@ -30,6 +33,9 @@ enum AgentCommand {
 
 #[derive(clap::Args, Debug)]
 #[command(group(ArgGroup::new("input").required(true).args(["prompt", "task"])))]
+#[command(
+    after_help = "Examples:\n  git aos agent try claude --prompt 'Write hello.txt saying hi'\n  git aos agent try codex --ws auth --task T2 --json"
+)]
 struct TryArgs {
     /// Agent from aos.toml (`[agents.<name>]`)
     agent: String,

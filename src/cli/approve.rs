@@ -9,6 +9,9 @@ use crate::ui::Ui;
 
 /// Approve what waits at the human gate: a task's change (committed at once), a plan, or the branch after a final review
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos show auth && git aos approve auth\n  git aos approve                       # the current workstream"
+)]
 pub struct ApproveArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

@@ -7,6 +7,9 @@ use crate::ui::Ui;
 /// Check git, aos.toml, every agent's program and the flags aos passes it, hooks, locks
 /// and workstream state; exit 1 when something would make a run fail
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos doctor                        # everything a run depends on\n  git aos doctor --json | jq '.[] | select(.level != \"ok\")'"
+)]
 pub struct DoctorArgs {
     /// Print the findings as JSON (`ok` and a list of `check`, `subject`, `level`, `message`, `hint`)
     #[arg(long)]

@@ -8,6 +8,9 @@ use crate::ui::Ui;
 
 /// List live workstreams, one per line (`--all` adds archived ones)
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos list\n  git aos list --all --json            # archived ones too, as JSON"
+)]
 pub struct ListArgs {
     /// Include closed and merged workstreams from the archive
     #[arg(long)]

@@ -47,7 +47,15 @@ use crate::ui::Ui;
     name = "git-aos",
     bin_name = "git aos",
     version,
-    propagate_version = true
+    propagate_version = true,
+    after_help = "Examples:
+  git aos demo                                   # the whole pipeline on a scratch repository
+  git aos init --agent claude                    # set up this repository
+  git aos plan new --template plan.md            # an example plan to edit
+  git aos new auth --plan plan.md && git aos run auth
+  git aos show auth && git aos approve auth      # decide at the gate
+
+`git aos <command> --help` shows a command's options; `man git-aos` the manual."
 )]
 pub struct Cli {
     /// More logging on stderr (`-v` debug, `-vv` trace); `AOS_LOG` takes a filter too

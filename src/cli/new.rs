@@ -9,6 +9,9 @@ use crate::workstream::{self, NewWorkstream};
 
 /// Create a workstream on a new branch `aos/<name>` with its own worktree
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos new auth --plan plan.md       # branch aos/auth + worktree ../<repo>.aos/auth\n  git aos new spike --base release-2.0 --profile tdd --plan spike.md"
+)]
 pub struct NewArgs {
     /// Name of the workstream: `[a-z0-9][a-z0-9._-]{0,62}`; the branch becomes `aos/<name>`
     name: WorkstreamName,

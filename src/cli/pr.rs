@@ -45,6 +45,7 @@ pub struct PrArgs {
 #[derive(clap::Subcommand, Debug)]
 enum PrCommand {
     /// Show each request's state, review decision and checks; a request merged on the forge archives its workstream as `merged`
+    #[command(after_help = "Examples:\n  git aos pr status\n  git aos pr status limits --json")]
     Status {
         /// Workstream, live or archived (default: every live workstream with a request)
         name: Option<WorkstreamName>,
@@ -53,6 +54,9 @@ enum PrCommand {
         json: bool,
     },
     /// Turn the request's new review comments into a fix task that `git aos run` implements
+    #[command(
+        after_help = "Examples:\n  git aos pr feedback limits              # review comments -> a fix task\n  git aos pr feedback limits --json"
+    )]
     Feedback {
         /// Workstream (default: the current one)
         name: Option<WorkstreamName>,

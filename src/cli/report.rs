@@ -13,6 +13,9 @@ use crate::ui::Ui;
 
 /// Print the implementation report of a workstream: tasks, commits, attempts, tests, reviews, approvals, time and cost
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos report auth --md > report.md\n  git aos report auth --json"
+)]
 pub struct ReportArgs {
     /// Workstream, live or archived (default: the current one)
     name: Option<WorkstreamName>,

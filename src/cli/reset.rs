@@ -7,6 +7,9 @@ use crate::ui::Ui;
 
 /// Discard the worktree's changes for the current (or failed) task and start it over
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos reset auth                    # discards the task's changes; it starts over"
+)]
 pub struct ResetArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

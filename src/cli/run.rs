@@ -11,6 +11,9 @@ use crate::ui::Ui;
 
 /// Drive workstreams through implement, test, review, QA, the human gate and commit
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos run auth                      # until a gate, a failure or the end\n  git aos run --loop --max-parallel 4   # every live workstream"
+)]
 pub struct RunArgs {
     /// Workstreams to run (default: the current one, or with `--loop` every live one)
     names: Vec<WorkstreamName>,

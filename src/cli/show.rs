@@ -17,6 +17,9 @@ use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos show auth                     # diff, tests, verdict, and how to decide\n  git aos show auth --json"
+)]
 pub struct ShowArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

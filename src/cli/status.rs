@@ -11,6 +11,9 @@ use crate::ui::Ui;
 
 /// Show a workstream in full: status, branch, worktree, task progress and what runs it (every live one when none is named or current)
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos status auth\n  git aos status --json                 # every live workstream"
+)]
 pub struct StatusArgs {
     /// Workstream (default: the current one; with none, every live workstream)
     name: Option<WorkstreamName>,

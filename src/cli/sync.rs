@@ -14,6 +14,9 @@ use crate::ui::Ui;
 /// Example: `git aos sync` (the current branch's remote, else `origin`), `git aos sync
 /// backup --dry-run --json`
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos sync                          # the current branch's remote, else origin\n  git aos sync backup --dry-run --json"
+)]
 pub struct SyncArgs {
     /// The remote (default: the current branch's remote, else `origin`)
     remote: Option<String>,

@@ -14,6 +14,9 @@ use crate::ui::Ui;
 ///
 /// Example: `git aos trust auth --show`, then `git aos trust auth`
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos trust auth --show             # what the plan from elsewhere would run\n  git aos trust auth"
+)]
 pub struct TrustArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

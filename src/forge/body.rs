@@ -261,16 +261,36 @@ fn seconds(start: &str, end: &str) -> f64 {
     }
 }
 
+/// What ends a body that was cut.
+const CUT_NOTE: &str = "\n… (cut to fit the forge; `git aos report` has everything)\n";
+
 /// Returns `body` cut to [`MAX_BODY`] characters (at a line end) with a note.
 fn cap(body: String) -> String {
     if body.chars().count() <= MAX_BODY {
         return body;
     }
-    let mut cut: String = body.chars().take(MAX_BODY).collect();
+    end_cut(body.chars().take(MAX_BODY).collect())
+}
+
+/// Returns `body` cut to at most `max` bytes, note included (at a line end), for a body
+/// that travels as one command-line argument, which the kernel caps in bytes.
+pub(super) fn cap_bytes(body: &str, max: usize) -> String {
+    if body.len() <= max {
+        return body.to_owned();
+    }
+    let mut end = max.saturating_sub(CUT_NOTE.len());
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    end_cut(body[..end].to_owned())
+}
+
+/// Returns `cut` back to its last line end, with the note.
+fn end_cut(mut cut: String) -> String {
     if let Some(end) = cut.rfind('\n') {
         cut.truncate(end + 1);
     }
-    cut.push_str("\n… (cut to fit the forge; `git aos report` has everything)\n");
+    cut.push_str(CUT_NOTE);
     cut
 }
 
@@ -291,5 +311,19 @@ mod tests {
         assert!(cut.ends_with("has everything)\n"));
         assert!(cut.contains("line of text\n\n…"));
         assert_eq!(cap("short\n".into()), "short\n");
+    }
+
+    #[test]
+    fn bodies_cut_to_bytes_fit_whole_characters_and_the_note() {
+        // 9 characters and 15 bytes a line: 90,000 characters, 150,000 bytes.
+        let body = "✅✅✅ done\n".repeat(10_000);
+        let cut = cap_bytes(&body, 100_000);
+        assert!(cut.len() <= 100_000, "{}", cut.len());
+        assert!(cut.ends_with("has everything)\n"));
+        assert!(cut.contains("✅✅✅ done\n\n…"));
+        assert_eq!(cap_bytes("short\n", 10), "short\n");
+        // No line end to cut at: cut inside the line, never inside a character.
+        let cut = cap_bytes(&"é".repeat(1_000), 200);
+        assert!(cut.len() <= 200 && cut.starts_with("éé"), "{cut}");
     }
 }

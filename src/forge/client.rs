@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use serde::de::DeserializeOwned;
 
 use super::model::{Comment, Review, View};
@@ -73,7 +74,7 @@ impl<'a> Forge<'a> {
         let t = self.target;
         match t.tool {
             Tool::Gh => gh::parse_found(&self.run_ok(&gh::find_open(t, branch))?),
-            Tool::Glab => glab::parse_found(&self.run_ok(&glab::find_open(t, branch))?),
+            Tool::Glab => glab::parse_found(&self.run_ok(&glab::find_open(t, branch))?, branch),
         }
         .map_err(|e| e.context("could not read the open requests the forge listed"))
     }
@@ -88,8 +89,15 @@ impl<'a> Forge<'a> {
                     anyhow::anyhow!("`gh pr create` printed no request URL: {}", out.trim())
                 })
             }
-            Tool::Glab => glab::parse_created(&self.run_ok(&glab::create(t, p))?)
-                .map_err(|e| e.context("could not read the merge request GitLab created")),
+            Tool::Glab => {
+                let out = self.run_ok(&glab::create(t, p, &description(p)?))?;
+                glab::parse_created(&out).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "`glab mr create` printed no merge request URL: {}",
+                        out.trim()
+                    )
+                })
+            }
         }
     }
 
@@ -105,7 +113,7 @@ impl<'a> Forge<'a> {
                 }
             }
             Tool::Glab => {
-                self.run_ok(&glab::edit(t, number, p))?;
+                self.run_ok(&glab::edit(t, number, p, &description(p)?))?;
             }
         }
         Ok(())
@@ -160,6 +168,13 @@ impl<'a> Forge<'a> {
             )),
         }
     }
+}
+
+/// Returns the text of the proposal's body file, for a tool that takes it only as an
+/// argument.
+fn description(p: &Proposal) -> anyhow::Result<String> {
+    std::fs::read_to_string(&p.body_file)
+        .with_context(|| format!("could not read `{}`", p.body_file.display()))
 }
 
 /// Returns every item of the JSON arrays in `text`: `gh api --paginate` and `glab api

@@ -1,21 +1,32 @@
 //! The `glab` adapter: builds GitLab CLI calls and reads what they print.
 //!
-//! `glab mr create` and `glab mr update` take a description only as an argument, so
-//! requests are created and updated through `glab api`, whose `-F key=@FILE` reads a
-//! field from a file: the body never goes through an argument list. `glab mr view
-//! --output json` and the REST answers of `glab api` print GitLab's merge request and
-//! note objects; parsing takes the fields it needs and ignores the rest.
+//! Requests are created, updated and found with glab's own commands — `glab mr create`,
+//! `glab mr update`, `glab mr list` — each naming the project with `-R
+//! https://HOST/GROUP/PROJECT`. glab takes a description only as an argument, so the
+//! body is read into one, cut to what the kernel lets one argument hold. `glab mr view
+//! -F json`, `glab mr list -F json` and the REST answers of `glab api` (approvals,
+//! notes) print GitLab's merge request and note objects; parsing takes the fields it
+//! needs and ignores the rest.
 
 use serde::Deserialize;
 
 use super::client::Proposal;
 use super::model::{Check, CheckState, Comment, RequestState, Review, View, fallback_id};
 use super::runner::Call;
-use super::{Target, Tool};
+use super::{Target, Tool, body};
+
+/// Most bytes of a description: Linux caps one argument at 32 pages of 4 KiB, its
+/// terminating NUL included (`MAX_ARG_STRLEN`).
+const MAX_DESCRIPTION_BYTES: usize = 32 * 4096 - 1;
 
 /// Returns the project path as one URL path segment (`group%2Fsub%2Fname`).
 fn project(t: &Target) -> String {
     escape(&t.repo)
+}
+
+/// Returns the project's address, which `-R` takes.
+fn project_url(t: &Target) -> String {
+    format!("https://{}/{}", t.host, t.repo)
 }
 
 /// Escapes what a path segment or query value cannot hold as is.
@@ -28,70 +39,75 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
+/// Returns `text` as an argument can carry it: without NUL characters, which no
+/// argument holds, and cut to [`MAX_DESCRIPTION_BYTES`].
+fn argument(text: &str) -> String {
+    body::cap_bytes(&text.replace('\0', ""), MAX_DESCRIPTION_BYTES)
+}
+
 /// `glab auth status` for the target's host.
 pub(super) fn auth_status(t: &Target) -> Call {
     Call::new(Tool::Glab, ["auth", "status", "--hostname", &t.host])
 }
 
-/// The open requests whose source branch is `branch`.
+/// The open requests whose source branch is `branch` (`glab mr list` lists open ones
+/// unless told otherwise).
 pub(super) fn find_open(t: &Target, branch: &str) -> Call {
-    let path = format!(
-        "projects/{}/merge_requests?state=opened&source_branch={}",
-        project(t),
-        escape(branch)
-    );
-    Call::new(Tool::Glab, ["api", "--hostname", &t.host, &path])
-}
-
-/// The title GitLab shows: drafts carry the `Draft: ` prefix.
-fn title(p: &Proposal) -> String {
-    if p.draft {
-        format!("Draft: {}", p.title)
-    } else {
-        p.title.clone()
-    }
-}
-
-/// Creates a request whose description is read from the file `body`.
-pub(super) fn create(t: &Target, p: &Proposal) -> Call {
     Call::new(
         Tool::Glab,
         [
-            "api".to_owned(),
-            "--hostname".into(),
-            t.host.clone(),
-            "--method".into(),
-            "POST".into(),
-            format!("projects/{}/merge_requests", project(t)),
-            "--raw-field".into(),
-            format!("source_branch={}", p.branch),
-            "--raw-field".into(),
-            format!("target_branch={}", p.base),
-            "--raw-field".into(),
-            format!("title={}", title(p)),
-            "--field".into(),
-            format!("description=@{}", p.body_file.display()),
+            "mr".to_owned(),
+            "list".into(),
+            "--source-branch".into(),
+            branch.into(),
+            "-F".into(),
+            "json".into(),
+            "-R".into(),
+            project_url(t),
         ],
     )
 }
 
-/// Sets title (with its draft prefix), target branch and description of request `iid`.
-pub(super) fn edit(t: &Target, iid: u64, p: &Proposal) -> Call {
+/// Opens a request with `description` (the body file's text); a draft gets `--draft`,
+/// which glab turns into the `Draft: ` title prefix, and `--yes` skips glab's prompt.
+pub(super) fn create(t: &Target, p: &Proposal, description: &str) -> Call {
+    let mut args = vec![
+        "mr".to_owned(),
+        "create".into(),
+        "--source-branch".into(),
+        p.branch.clone(),
+        "--target-branch".into(),
+        p.base.clone(),
+        "--title".into(),
+        argument(&p.title),
+        "--description".into(),
+        argument(description),
+    ];
+    if p.draft {
+        args.push("--draft".into());
+    }
+    args.extend(["--yes".into(), "-R".into(), project_url(t)]);
+    Call::new(Tool::Glab, args)
+}
+
+/// Sets title, description and target branch of request `iid`, and its draft state:
+/// `--draft` adds the title prefix, `--ready` takes it away.
+pub(super) fn edit(t: &Target, iid: u64, p: &Proposal, description: &str) -> Call {
     Call::new(
         Tool::Glab,
         [
-            "api".to_owned(),
-            "--hostname".into(),
-            t.host.clone(),
-            "--method".into(),
-            "PUT".into(),
-            format!("projects/{}/merge_requests/{iid}", project(t)),
-            "--raw-field".into(),
-            format!("target_branch={}", p.base),
-            "--raw-field".into(),
-            format!("title={}", title(p)),
-            "--field".into(),
-            format!("description=@{}", p.body_file.display()),
+            "mr".to_owned(),
+            "update".into(),
+            iid.to_string(),
+            "--title".into(),
+            argument(&p.title),
+            "--description".into(),
+            argument(description),
+            "--target-branch".into(),
+            p.base.clone(),
+            if p.draft { "--draft" } else { "--ready" }.into(),
+            "-R".into(),
+            project_url(t),
         ],
     )
 }
@@ -105,7 +121,7 @@ pub(super) fn view(t: &Target, iid: u64) -> Call {
             "view".into(),
             iid.to_string(),
             "-R".into(),
-            format!("https://{}/{}", t.host, t.repo),
+            project_url(t),
             "-F".into(),
             "json".into(),
         ],
@@ -145,6 +161,9 @@ struct RawMr {
     draft: Option<bool>,
     work_in_progress: Option<bool>,
     title: String,
+    source_branch: String,
+    project_id: Option<u64>,
+    source_project_id: Option<u64>,
     detailed_merge_status: Option<String>,
     head_pipeline: Option<Pipeline>,
     pipeline: Option<Pipeline>,
@@ -153,17 +172,44 @@ struct RawMr {
     squash_commit_sha: Option<String>,
 }
 
-/// Returns (iid, URL) of the request a create printed.
-pub(super) fn parse_created(stdout: &str) -> anyhow::Result<(u64, String)> {
-    let mr: RawMr = serde_json::from_str(stdout.trim())?;
-    anyhow::ensure!(mr.iid > 0, "the answer names no merge request");
-    Ok((mr.iid, mr.web_url))
+/// Returns (iid, URL) of the request `glab mr create` opened: its address is the last
+/// thing it prints (alone on a line, or after the title when stdout is a terminal).
+pub(super) fn parse_created(stdout: &str) -> Option<(u64, String)> {
+    stdout
+        .lines()
+        .rev()
+        .flat_map(|line| line.split_whitespace().rev())
+        .find_map(request_url)
 }
 
-/// Returns (iid, URL) of the first request a search printed.
-pub(super) fn parse_found(stdout: &str) -> anyhow::Result<Option<(u64, String)>> {
+/// Returns (iid, URL) when `word` is a merge request's address
+/// (`https://HOST/GROUP/PROJECT/-/merge_requests/IID`).
+fn request_url(word: &str) -> Option<(u64, String)> {
+    let word = word.trim_end_matches(['.', ',', ')', '>']);
+    if !word.starts_with("https://") && !word.starts_with("http://") {
+        return None;
+    }
+    let (_, iid) = word.rsplit_once("/-/merge_requests/")?;
+    let iid: u64 = iid.parse().ok().filter(|n| *n > 0)?;
+    Some((iid, word.to_owned()))
+}
+
+/// Returns (iid, URL) of the open request from `branch` of the project itself (not one
+/// from a fork's branch of the same name) that `glab mr list -F json` printed.
+pub(super) fn parse_found(stdout: &str, branch: &str) -> anyhow::Result<Option<(u64, String)>> {
     let list: Vec<RawMr> = super::client::pages(stdout)?;
-    Ok(list.into_iter().next().map(|m| (m.iid, m.web_url)))
+    Ok(list
+        .into_iter()
+        .find(|m| {
+            m.iid > 0
+                && matches!(m.state.as_str(), "" | "opened")
+                && (m.source_branch.is_empty() || m.source_branch == branch)
+                && match (m.project_id, m.source_project_id) {
+                    (Some(target), Some(source)) => target == source,
+                    _ => true,
+                }
+        })
+        .map(|m| (m.iid, m.web_url)))
 }
 
 /// Returns the request `glab mr view --output json` printed.

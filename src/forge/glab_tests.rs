@@ -1,5 +1,5 @@
-//! The `glab` adapter against what `glab` prints: the calls it builds and GitLab's merge
-//! request and note objects.
+//! The `glab` adapter against what `glab` prints: the calls it builds, the address
+//! `glab mr create` prints, and GitLab's merge request and note objects.
 
 use std::path::PathBuf;
 
@@ -25,23 +25,69 @@ fn proposal(draft: bool) -> Proposal {
 }
 
 #[test]
-fn calls_use_the_api_with_the_description_read_from_a_file() {
+fn requests_are_made_with_glabs_own_commands_and_the_description_as_an_argument() {
     let t = target();
     assert_eq!(
-        create(&t, &proposal(true)).shown(),
-        "glab api --hostname gitlab.example.org --method POST projects/group%2Fsub%2Fwidgets/merge_requests --raw-field source_branch=aos/limits --raw-field target_branch=main --raw-field 'title=Draft: Rate limiting' --field description=@/tmp/body.md"
+        create(&t, &proposal(true), "Workstream `limits`.").shown(),
+        "glab mr create --source-branch aos/limits --target-branch main --title 'Rate limiting' --description 'Workstream `limits`.' --draft --yes -R https://gitlab.example.org/group/sub/widgets"
     );
     assert_eq!(
-        edit(&t, 7, &proposal(false)).shown(),
-        "glab api --hostname gitlab.example.org --method PUT projects/group%2Fsub%2Fwidgets/merge_requests/7 --raw-field target_branch=main --raw-field 'title=Rate limiting' --field description=@/tmp/body.md"
+        create(&t, &proposal(false), "Body").shown(),
+        "glab mr create --source-branch aos/limits --target-branch main --title 'Rate limiting' --description Body --yes -R https://gitlab.example.org/group/sub/widgets"
+    );
+    assert_eq!(
+        edit(&t, 7, &proposal(false), "Body").shown(),
+        "glab mr update 7 --title 'Rate limiting' --description Body --target-branch main --ready -R https://gitlab.example.org/group/sub/widgets"
+    );
+    assert_eq!(
+        edit(&t, 7, &proposal(true), "Body").shown(),
+        "glab mr update 7 --title 'Rate limiting' --description Body --target-branch main --draft -R https://gitlab.example.org/group/sub/widgets"
     );
     assert_eq!(
         find_open(&t, "aos/limits").shown(),
-        "glab api --hostname gitlab.example.org 'projects/group%2Fsub%2Fwidgets/merge_requests?state=opened&source_branch=aos%2Flimits'"
+        "glab mr list --source-branch aos/limits -F json -R https://gitlab.example.org/group/sub/widgets"
     );
     assert_eq!(
         view(&t, 7).shown(),
         "glab mr view 7 -R https://gitlab.example.org/group/sub/widgets -F json"
+    );
+    assert_eq!(
+        approvals(&t, 7).shown(),
+        "glab api --hostname gitlab.example.org projects/group%2Fsub%2Fwidgets/merge_requests/7/approvals"
+    );
+}
+
+#[test]
+fn the_description_is_passed_whole_unless_no_argument_could_hold_it() {
+    let t = target();
+    let body = "Workstream `limits`\n\n| ✅ | T1 |\n".repeat(100);
+    let call = create(&t, &proposal(false), &body);
+    assert_eq!(call.args[9], body, "{:?}", &call.args[8]);
+    // 60,000 characters of three bytes each: more than one argument holds.
+    let wide = "✅✅✅✅✅✅✅✅✅\n".repeat(6_000);
+    let call = edit(&t, 7, &proposal(false), &wide);
+    let sent = &call.args[6];
+    assert!(sent.len() < 128 * 1024, "{}", sent.len());
+    assert!(sent.ends_with("(cut to fit the forge; `git aos report` has everything)\n"));
+    // No argument holds a NUL.
+    let call = edit(&t, 7, &proposal(false), "a\0b");
+    assert_eq!(call.args[6], "ab");
+}
+
+#[test]
+fn the_url_glab_mr_create_prints_last_gives_the_number() {
+    let url = "https://gitlab.example.org/group/sub/widgets/-/merge_requests/12";
+    // Not a terminal: the address alone; glab's other words go to stderr.
+    assert_eq!(parse_created(&format!("{url}\n")), Some((12, url.into())));
+    // A terminal, or a glab that says more first.
+    let tty = format!(
+        "\nCreating merge request for aos/limits into main in group/sub/widgets\n\n!12 Rate limiting (aos/limits)\n {url}\n\n"
+    );
+    assert_eq!(parse_created(&tty), Some((12, url.into())));
+    assert_eq!(parse_created("Discarded.\n"), None);
+    assert_eq!(
+        parse_created("https://gitlab.example.org/group/sub/widgets/-/merge_requests/new\n"),
+        None
     );
 }
 
@@ -57,18 +103,34 @@ fn a_merge_request_object_normalizes() {
     assert!(view.draft);
     assert_eq!(view.review, Review::None);
     assert_eq!(view.checks_summary(), "1 pending");
-    assert_eq!(
-        parse_created(MR).unwrap(),
-        (
-            7,
-            "https://gitlab.example.org/group/sub/widgets/-/merge_requests/7".into()
-        )
+}
+
+#[test]
+fn the_open_request_from_the_branch_is_found_in_what_glab_mr_list_prints() {
+    let found = |out: &str| parse_found(out, "aos/limits").unwrap().map(|f| f.0);
+    assert_eq!(found(&format!("[{MR}]\n")), Some(7));
+    assert_eq!(found("[]\n"), None);
+    assert_eq!(found("null\n"), None);
+    // A request from a fork's branch of the same name is someone else's.
+    let forked = MR.replace(
+        "\"project_id\":3",
+        "\"project_id\":3,\"source_project_id\":4",
     );
-    assert_eq!(
-        parse_found(&format!("[{MR}]")).unwrap().map(|f| f.0),
-        Some(7)
+    assert_eq!(found(&format!("[{forked}]")), None);
+    let own = MR.replace(
+        "\"project_id\":3",
+        "\"project_id\":3,\"source_project_id\":3",
     );
-    assert_eq!(parse_found("[]").unwrap(), None);
+    assert_eq!(found(&format!("[{forked},{own}]")), Some(7));
+    // Another branch, or a request no longer open, is not it.
+    let other = MR.replace(
+        "\"source_branch\":\"aos/limits\"",
+        "\"source_branch\":\"aos/x\"",
+    );
+    assert_eq!(found(&format!("[{other}]")), None);
+    let closed = MR.replace("\"state\":\"opened\"", "\"state\":\"closed\"");
+    assert_eq!(found(&format!("[{closed}]")), None);
+    assert!(parse_found("Showing 1 open merge request", "aos/limits").is_err());
 }
 
 #[test]

@@ -34,11 +34,13 @@ impl Call {
         }
     }
 
-    /// Returns the call as a person would type it (for messages).
+    /// Returns the call as a person would type it (for messages); an argument of many
+    /// lines or characters (a request's description) is shown by its start.
     pub fn shown(&self) -> String {
         let mut out = self.tool.program().to_owned();
         for a in &self.args {
             out.push(' ');
+            let a = &abbreviated(a);
             if a.is_empty() || a.contains([' ', '"', '\'', '&', '?']) {
                 out.push_str(&format!("'{}'", a.replace('\'', "'\\''")));
             } else {
@@ -47,6 +49,19 @@ impl Call {
         }
         out
     }
+}
+
+/// Most characters of an argument shown whole.
+const SHOWN_WHOLE: usize = 100;
+
+/// Returns `arg`, or its first line cut to 40 characters and an ellipsis when it is
+/// longer than [`SHOWN_WHOLE`] or spans lines.
+fn abbreviated(arg: &str) -> String {
+    if !arg.contains('\n') && arg.chars().count() <= SHOWN_WHOLE {
+        return arg.to_owned();
+    }
+    let first = arg.lines().next().unwrap_or_default();
+    format!("{}…", first.chars().take(40).collect::<String>())
 }
 
 /// What a finished call printed.
@@ -190,5 +205,18 @@ mod tests {
     fn calls_show_as_typed_with_quotes_where_needed() {
         let call = Call::new(Tool::Gh, ["pr", "edit", "12", "--title", "Rate limiting"]);
         assert_eq!(call.shown(), "gh pr edit 12 --title 'Rate limiting'");
+    }
+
+    #[test]
+    fn a_long_argument_shows_by_its_start() {
+        let description = format!("Workstream `w`: {}\n\n## Tasks\n", "x".repeat(200));
+        let call = Call::new(
+            Tool::Glab,
+            ["mr", "update", "7", "--description", &description],
+        );
+        assert_eq!(
+            call.shown(),
+            "glab mr update 7 --description 'Workstream `w`: xxxxxxxxxxxxxxxxxxxxxxxx…'"
+        );
     }
 }

@@ -1,10 +1,11 @@
 """Fake `gh` and `glab` CLIs for git-aos tests: a tiny forge kept in a JSON file.
 
 They take the flags the real CLIs take (an unknown flag is an error, as cobra says it),
-and print what the real ones print: `gh pr create` the new request's URL, `gh pr view
---json`/`gh pr list --json` exactly the fields asked for (an unknown one is an error),
-`gh api` and `glab api` GitLab's and GitHub's REST objects (one JSON array per page with
---paginate), `glab mr view --output json` GitLab's merge request object.
+and print what the real ones print: `gh pr create` and `glab mr create` the new request's
+URL, `glab mr update` what it changed and the URL, `gh pr view --json`/`gh pr list --json`
+exactly the fields asked for (an unknown one is an error), `gh api` and `glab api`
+GitHub's and GitLab's REST objects (one JSON array per page with --paginate), `glab mr
+view -F json` and `glab mr list -F json` GitLab's merge request objects.
 
 The forge is the JSON file named by FAKE_FORGE_STATE (tests write and change it):
 
@@ -20,7 +21,7 @@ The forge is the JSON file named by FAKE_FORGE_STATE (tests write and change it)
                   notes}]
 
 With FAKE_FORGE_RECORD set, each call appends {tool, argv, body} as one JSON line to that
-file (`body`: the text of a body or description file the call read).
+file (`body`: the text of the body file the call read, or the description it was given).
 """
 
 import fcntl

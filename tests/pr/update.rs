@@ -135,11 +135,49 @@ fn a_request_opened_by_a_run_that_died_before_recording_it_is_adopted() {
         "{}",
         err(&out)
     );
-    let posts = world
-        .calls_of(&["api"])
-        .into_iter()
-        .filter(|(a, _)| a.contains(&"POST".to_owned()))
-        .count();
-    assert_eq!(posts, 1, "a second merge request was opened");
+    // Found by its source branch among the open requests, then updated, not opened again.
+    let lists = world.calls_of(&["mr", "list"]);
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    assert!(lists[1].0.contains(&"--source-branch".to_owned()));
+    assert_eq!(
+        world.calls_of(&["mr", "create"]).len(),
+        1,
+        "a second merge request was opened"
+    );
+    let (update, _) = world.calls_of(&["mr", "update"]).pop().unwrap();
+    assert_eq!(update[..3], ["mr", "update", "7"], "{update:?}");
+    assert_eq!(world.forge()["requests"].as_array().unwrap().len(), 1);
     assert_eq!(world.record()["number"].as_integer(), Some(7));
+}
+
+#[test]
+fn a_gitlab_request_whose_create_failed_is_opened_once_by_the_next_run() {
+    let world = World::complete(Host::GitLab);
+    let mut forge = world.forge();
+    forge["fail"] = serde_json::json!({"mr create": "POST https://gitlab.com/api/v4/projects/acme%2Fwidgets/merge_requests: 502 {message: 502 Bad Gateway}"});
+    world.write_forge(&forge);
+    let out = world.aos(&["pr", "w"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = err(&out);
+    assert!(text.contains("502 Bad Gateway"), "{text}");
+    // The failing call is named, its description shown by its start only.
+    assert!(
+        text.contains("`glab mr create --source-branch aos/w --target-branch main --title 'Rate limiting' --description 'Workstream `w`: branch `aos/w` from `mai…' --yes -R https://gitlab.com/acme/widgets` failed"),
+        "{text}"
+    );
+    assert!(!text.contains("## Tasks"), "{text}");
+    assert!(world.forge()["requests"].as_array().unwrap().is_empty());
+
+    let mut forge = world.forge();
+    forge["fail"] = serde_json::json!({});
+    world.write_forge(&forge);
+    let out = world.aos(&["pr", "w"]);
+    assert!(out.status.success(), "{}", err(&out));
+    assert!(
+        err(&out).contains("opened merge request !1"),
+        "{}",
+        err(&out)
+    );
+    assert_eq!(world.forge()["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(world.record()["number"].as_integer(), Some(1));
 }
