@@ -20,13 +20,10 @@ const TICK: Duration = Duration::from_millis(200);
 /// its current one. `-f` waits for an agent when none runs yet but the workstream's
 /// pipeline is running, and ends when that agent's run ends, when nothing runs the
 /// workstream any more, or on Ctrl-C.
-///
-/// Examples:
-///   git aos logs auth-limiter          # what its agent printed so far
-///   git aos logs auth-limiter -f       # follow it live
-///   git aos logs auth-limiter T2 -f    # the output of task T2
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    after_help = "Examples:\n  git aos logs auth -f                  # follow its agent's output live\n  git aos logs auth                     # what its agent printed so far\n  git aos logs auth T2 -f               # the output of task T2"
+)]
 pub struct LogsArgs {
     /// Workstream
     name: WorkstreamName,

@@ -187,3 +187,37 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Debug(args) => debug::run(ui, args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Collects `path` of every visible command under `cmd` without an `Examples:` block
+    /// after its help.
+    fn without_examples(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        // clap's own `help` subcommand is not ours to document.
+        let ours = |s: &&clap::Command| !s.is_hide_set() && s.get_name() != "help";
+        for sub in cmd.get_subcommands().filter(ours) {
+            let path = format!("{path} {}", sub.get_name());
+            let examples = sub
+                .get_after_help()
+                .is_some_and(|h| h.to_string().starts_with("Examples:"));
+            if !examples {
+                missing.push(path.clone());
+            }
+            without_examples(sub, &path, missing);
+        }
+    }
+
+    #[test]
+    fn every_visible_command_shows_examples_after_its_help() {
+        let mut root = super::Cli::command();
+        root.build();
+        let mut missing = Vec::new();
+        without_examples(&root, "git aos", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no `after_help = \"Examples:…\"`: {missing:?}"
+        );
+    }
+}

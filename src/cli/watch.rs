@@ -16,13 +16,10 @@ use crate::ui::Ui;
 /// failed task, m merge; / filters, ? lists every key, q quits. The state is read from
 /// the refs several times a second, so `git aos run --loop` can drive the pipeline in
 /// another terminal; with `--run` this dashboard drives it itself.
-///
-/// Examples:
-///   git aos watch                 # watch while `git aos run --loop` runs elsewhere
-///   git aos watch --run           # drive every runnable workstream, and watch
-///   NO_COLOR=1 git aos watch      # without colour
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    after_help = "Examples:\n  git aos watch                         # while `git aos run --loop` runs elsewhere\n  git aos watch --run                   # drive every runnable workstream, and watch\n  NO_COLOR=1 git aos watch              # without colour"
+)]
 pub struct WatchArgs {
     /// Drive the pipeline in this process too, like `git aos run --loop`
     #[arg(long)]
