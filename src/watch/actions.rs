@@ -237,25 +237,50 @@ fn cli(ctx: &Ctx, args: &[String]) -> anyhow::Result<Done> {
         &ctx.cwd,
         &[("AOS_WATCH_EXE", &exe.display().to_string())],
     )?;
-    let last = out
-        .output
+    Ok(outcome(args, out.success, &out.code_text(), &out.output))
+}
+
+/// Returns the status line of a command this program ran: its last line when it went
+/// well; else its `error:` line with the hint, and for a command this build of git aos
+/// does not have, what comes nearest.
+fn outcome(args: &[String], success: bool, code: &str, output: &str) -> Done {
+    let lines: Vec<&str> = output
         .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .to_owned();
-    Ok(if out.success {
-        Done::Message(Level::Done, format!("git aos {}: {last}", args.join(" ")))
-    } else {
-        Done::Message(
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let command = format!("git aos {}", args.join(" "));
+    if success {
+        let last = lines.last().copied().unwrap_or("");
+        return Done::Message(Level::Done, format!("{command}: {last}"));
+    }
+    let sub = args.first().map_or("", String::as_str);
+    if lines
+        .iter()
+        .any(|l| l.starts_with("error: unrecognized subcommand"))
+    {
+        let nearest = match args {
+            [retry, ws, ..] if retry == "retry" => {
+                format!("; `git aos reset {ws}` starts the task over (its changes are discarded)")
+            }
+            _ => String::new(),
+        };
+        return Done::Message(
             Level::Error,
-            format!(
-                "git aos {} exited {}: {last}",
-                args.join(" "),
-                out.code_text()
-            ),
-        )
-    })
+            format!("this git aos has no `{sub}` command{nearest}"),
+        );
+    }
+    let said: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("error:") || l.starts_with("hint:"))
+        .collect();
+    let said = if said.is_empty() {
+        lines.last().copied().unwrap_or("").to_owned()
+    } else {
+        said.join(" ")
+    };
+    Done::Message(Level::Error, format!("{command} exited {code}: {said}"))
 }
 
 #[cfg(test)]
@@ -270,5 +295,54 @@ mod tests {
         assert_eq!(files[0].0, "x.rs");
         assert_eq!(files[0].1.len(), 6);
         assert_eq!(files[1].0, "y");
+    }
+
+    fn text(done: Done) -> (Level, String) {
+        match done {
+            Done::Message(level, text) => (level, text),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_command_run_for_a_key_reports_its_last_line_or_its_error() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (level, line) = text(outcome(
+            &args(&["skip", "api", "T2"]),
+            true,
+            "0",
+            "T2 set aside: the rest goes on\n\n",
+        ));
+        assert_eq!(level, Level::Done);
+        assert_eq!(line, "git aos skip api T2: T2 set aside: the rest goes on");
+        let (level, line) = text(outcome(
+            &args(&["retry", "api"]),
+            false,
+            "1",
+            "warning: something\nerror: `api` has no failed task\nhint: `git aos show api`\n",
+        ));
+        assert_eq!(level, Level::Error);
+        assert_eq!(
+            line,
+            "git aos retry api exited 1: error: `api` has no failed task hint: `git aos show api`"
+        );
+    }
+
+    #[test]
+    fn a_key_whose_command_this_build_lacks_says_so_and_what_comes_nearest() {
+        let clap = "error: unrecognized subcommand 'retry'\n\nUsage: git aos [OPTIONS] <COMMAND>\n\nFor more information, try '--help'.\n";
+        let (_, line) = text(outcome(&["retry".into(), "api".into()], false, "2", clap));
+        assert_eq!(
+            line,
+            "this git aos has no `retry` command; `git aos reset api` starts the task over (its changes are discarded)"
+        );
+        let clap = clap.replace("retry", "skip");
+        let (_, line) = text(outcome(
+            &["skip".into(), "api".into(), "T1".into()],
+            false,
+            "2",
+            &clap,
+        ));
+        assert_eq!(line, "this git aos has no `skip` command");
     }
 }
