@@ -1,8 +1,10 @@
 //! End to end: `git aos watch` in a real terminal (tmux: keys sent, the pane captured)
 //! approving a change and answering a question, `watch --run` driving the pipeline with
-//! the agent's output on screen, and `git aos logs`.
+//! the agent's output on screen, a signal ending it, and `git aos logs` (in `watch/logs.rs`).
 
 mod common;
+#[path = "watch/logs.rs"]
+mod logs;
 
 use std::path::Path;
 use std::process::Command;
@@ -18,6 +20,9 @@ const ALPHA: &str = "# Plan: alpha\n\n### [ ] T1: Write a greeting\n\n#### Accep
 const BETA: &str = "# Plan: beta\n\n### [ ] T1: Greet formally\n\n#### Acceptance\n- `test -f b.txt`\n\n#### Run\n```sh\nif [ -f asked ]; then echo done > b.txt; else touch asked; printf '{\"status\":\"blocked\",\"question\":\"Formal or casual greeting?\"}' > \"$AOS_RESULT\"; fi\n```\n";
 /// Prints a line, then waits for a file the test writes, then finishes.
 const GAMMA: &str = "# Plan: gamma\n\n### [ ] T1: Slow work\n\n#### Acceptance\n- `test -f c.txt`\n\n#### Run\n```sh\necho \"halfway there\"\nwhile [ ! -f \"$GO\" ]; do sleep 0.1; done\necho c > c.txt\n```\n";
+
+/// Records its pid, prints a line, waits for a file the test writes, prints another.
+const DELTA: &str = "# Plan: delta\n\n### [ ] T1: Slow work\n\n#### Acceptance\n- `test -f d.txt`\n\n#### Run\n```sh\necho $$ > \"$GO.pid\"\necho \"halfway there\"\nwhile [ ! -f \"$GO\" ]; do sleep 0.1; done\necho \"after the go\"\necho d > d.txt\n```\n";
 
 fn setup(repo: &Repo, plans: &[(&str, &str)], env: &str) {
     let toml = format!(
@@ -71,6 +76,12 @@ impl Tmux {
         hermetic(&mut cmd, &self.home);
         cmd.env("TERM", "xterm-256color");
         cmd.output().expect("tmux runs (the CI script installs it)")
+    }
+
+    /// Returns the pid of the program the pane runs.
+    fn pane_pid(&self) -> i32 {
+        let out = self.tmux(&["display", "-p", "-t", "0", "#{pane_pid}"]);
+        stdout(&out).trim().parse().expect("a pane pid")
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -255,44 +266,42 @@ fn run_on_a_terminal_shows_elapsed_time_and_the_agent_last_line() {
 }
 
 #[test]
-fn logs_prints_the_agent_output_and_a_follower_ends_with_the_run() {
+fn a_signal_ends_watch_run_and_its_agent_and_the_next_run_resumes() {
     let repo = Repo::new();
-    setup(&repo, &[("alpha", ALPHA)], "");
-    let out = repo.aos(&["logs", "alpha"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no live output of `alpha`"),
-        "{}",
-        stderr(&out)
+    let go = repo.agent_io().join("go");
+    setup(
+        &repo,
+        &[("delta", DELTA)],
+        &format!("GO = \"{}\"", go.display()),
     );
-    assert_eq!(repo.aos(&["run", "alpha"]).status.code(), Some(3));
-    let printed = repo.aos_ok(&["logs", "alpha"]);
-    assert!(
-        printed.starts_with("# git-aos: shell (shell, implement) started "),
-        "{printed}"
-    );
-    assert!(printed.contains("writing hello.txt\n"), "{printed}");
-    assert!(
-        printed.contains("\n# git-aos: exited with code 0"),
-        "{printed}"
-    );
-    // The agent's run is over and nothing runs the workstream: -f ends at once.
-    let followed = repo.aos(&["logs", "alpha", "-f"]);
-    assert!(followed.status.success(), "{}", stderr(&followed));
-    assert_eq!(stdout(&followed), printed);
-    // The current task's output; another task has none here.
-    assert_eq!(repo.aos_ok(&["logs", "alpha", "T1"]), printed);
-    let out = repo.aos(&["logs", "alpha", "T9"]);
-    assert!(
-        stderr(&out).contains("task T9 of `alpha`"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        Path::new(&repo.root)
-            .join(".git/aos/live/alpha.log")
-            .is_file()
-    );
+    // `exec`: the pane's process is the dashboard itself, not a shell or git around it.
+    let tmux = Tmux::start(&repo, "signal", "exec git-aos watch --run");
+    tmux.wait_for("halfway there");
+    let agent = std::fs::read_to_string(go.with_extension("pid")).unwrap();
+    let agent: i32 = agent.trim().parse().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &tmux.pane_pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    tmux.wait_gone();
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{agent}")).exists() {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the agent {agent} outlived watch"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = std::fs::read_to_string(repo.root.join(".git/aos/live/delta.log")).unwrap();
+    assert!(log.contains("interrupted"), "{log}");
+    assert!(!log.contains("after the go"), "{log}");
+
+    // The next run takes the task up again.
+    std::fs::write(&go, "").unwrap();
+    let out = repo.aos(&["run", "delta"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(status(&repo, "delta")["status"], "awaiting_review");
 }
 
 #[test]

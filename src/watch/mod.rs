@@ -57,6 +57,10 @@ enum ReaderCmd {
 /// Runs the dashboard until `q`.
 pub async fn run(ctx: Ctx, opts: Options) -> anyhow::Result<()> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // SIGTERM, SIGHUP or a `kill -INT` end the dashboard like `q` does (the terminal given
+    // back, the agents it runs stopped), rather than the default way, which would leave
+    // the terminal raw and `--run`'s agents running.
+    let _ = crate::agent::interrupt::listen();
     let ui = Ui::captured();
     let (done_tx, done_rx) = mpsc::channel();
     let runtime = tokio::runtime::Handle::current();
@@ -237,7 +241,7 @@ impl ScreenLoop {
                 dirty = false;
                 drawn_second = second;
             }
-            if self.app.quit {
+            if self.app.quit || crate::agent::interrupt::requested().is_some() {
                 return Ok(());
             }
             if event::poll(SCREEN_TICK)? {
