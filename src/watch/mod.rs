@@ -231,8 +231,8 @@ impl ScreenLoop {
                     .any(|r| r.attention == board::Attention::Running);
             if dirty || ticking {
                 let size = screen.terminal.size()?;
-                self.app
-                    .scroll_to_selection(&self.board, view::list_height(size.height));
+                let height = view::list_height(&self.app, &self.board, size.width, size.height);
+                self.app.scroll_to_selection(&self.board, height);
                 let now = jiff::Timestamp::now();
                 let (app, board, theme) = (&self.app, &self.board, self.theme);
                 screen

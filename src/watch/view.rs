@@ -2,6 +2,7 @@
 //! a title line, the open screen (home list, diff, live log, help), a message line and
 //! the keys that apply. Colour only when asked for (`NO_COLOR` turns it off).
 
+mod message;
 mod panes;
 #[cfg(test)]
 mod tests;
@@ -10,9 +11,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::app::{App, Item, Level, Mode};
+use super::app::{App, Item, Mode};
 use super::board::{Attention, Board, Gate, WsRow};
 
 /// Colours, or none.
@@ -43,20 +44,27 @@ impl Theme {
     }
 }
 
-/// Returns how many list lines fit on a screen of `height` rows.
-pub fn list_height(height: u16) -> usize {
-    height.saturating_sub(3) as usize
+/// Returns how many list lines fit on a screen of `width` × `height`.
+pub fn list_height(app: &App, board: &Board, width: u16, height: u16) -> usize {
+    (height as usize).saturating_sub(2 + message::rows(app, board, width))
 }
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, board: &Board, now: jiff::Timestamp, theme: Theme) {
     let area = frame.area();
     if area.height < 4 || area.width < 20 {
-        frame.render_widget(Paragraph::new("window too small"), area);
+        let text = Paragraph::new("window too small").wrap(Wrap { trim: true });
+        frame.render_widget(text, area);
         return;
     }
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height - 3);
-    let message = Rect::new(area.x, area.y + area.height - 2, area.width, 1);
+    let body_height = list_height(app, board, area.width, area.height) as u16;
+    let body = Rect::new(area.x, area.y + 1, area.width, body_height);
+    let message = Rect::new(
+        area.x,
+        area.y + 1 + body_height,
+        area.width,
+        area.height - 2 - body_height,
+    );
     let keys = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
     frame.render_widget(
         title(app, board, theme),
@@ -73,7 +81,7 @@ pub fn render(frame: &mut Frame, app: &App, board: &Board, now: jiff::Timestamp,
         Mode::Confirm(what) => panes::confirm(frame, body, what),
         _ => {}
     }
-    frame.render_widget(status(app, board, theme), message);
+    frame.render_widget(message::status(app, board, area.width, theme), message);
     frame.render_widget(
         Paragraph::new(panes::keys(app, board)).style(Style::default().add_modifier(Modifier::DIM)),
         keys,
@@ -118,23 +126,6 @@ fn title<'a>(app: &App, board: &'a Board, theme: Theme) -> Paragraph<'a> {
         spans.push(Span::raw(format!(" · filter /{}", app.filter)));
     }
     Paragraph::new(Line::from(spans))
-}
-
-fn status<'a>(app: &App, board: &Board, theme: Theme) -> Paragraph<'a> {
-    if let Some(err) = &board.error {
-        return Paragraph::new(format!("cannot read the state: {err}")).style(theme.fg(Color::Red));
-    }
-    match &app.message {
-        Some((level, text)) => {
-            let style = match level {
-                Level::Working => theme.fg(Color::Cyan),
-                Level::Done => theme.fg(Color::Green),
-                Level::Error => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
-            };
-            Paragraph::new(first_line(text)).style(style)
-        }
-        None => Paragraph::new(""),
-    }
 }
 
 fn home(
@@ -311,6 +302,6 @@ fn plural(n: u32) -> &'static str {
 }
 
 /// Returns the first line of a text (a screen line never wraps into the next).
-fn first_line(text: &str) -> String {
+pub(super) fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or_default().to_owned()
 }

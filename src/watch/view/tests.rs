@@ -4,6 +4,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
+use super::message::wrap;
 use super::{Theme, list_height, render};
 use crate::watch::actions::split_files;
 use crate::watch::app::{App, Confirm, DiffView, Input, Key, Level, Mode, Purpose};
@@ -17,7 +18,7 @@ fn draw(
     height: u16,
     color: bool,
 ) -> Terminal<TestBackend> {
-    app.scroll_to_selection(board, list_height(height));
+    app.scroll_to_selection(board, list_height(app, board, width, height));
     let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
     t.draw(|f| render(f, app, board, now(), Theme { color }))
         .unwrap();
@@ -56,13 +57,29 @@ fn home_keys_follow_the_selection_failed_and_complete() {
     select(&mut app, "ui-revamp", None);
     let failed = screen(&mut app, &board);
     assert!(failed.contains("R retry  s skip"), "{failed}");
+    insta::assert_snapshot!("home_failed_selected", failed);
     select(&mut app, "cleanup", None);
     let complete = screen(&mut app, &board);
     assert!(complete.contains("m merge"), "{complete}");
+    insta::assert_snapshot!("home_complete_selected", complete);
     select(&mut app, "billing", None);
     let question = screen(&mut app, &board);
     assert!(question.contains("c answer"), "{question}");
     assert!(!question.contains("a approve"), "{question}");
+    insta::assert_snapshot!("home_question_selected", question);
+    select(&mut app, "signup", None);
+    insta::assert_snapshot!("home_uat_selected", screen(&mut app, &board));
+    select(&mut app, "docs", None);
+    insta::assert_snapshot!("home_stopped_selected", screen(&mut app, &board));
+}
+
+#[test]
+fn a_failed_workstream_shows_its_tasks_for_retry_and_skip() {
+    let board = fixtures::board();
+    let mut app = App::new(false);
+    app.expanded.insert("ui-revamp".into());
+    select(&mut app, "ui-revamp", Some("T3"));
+    insta::assert_snapshot!(screen(&mut app, &board));
 }
 
 #[test]
@@ -119,6 +136,7 @@ fn the_diff_shows_one_file_at_a_time() {
     let second = screen(&mut app, &board);
     assert!(second.contains("file 2/2: README.md"), "{second}");
     assert!(second.contains("+Logins are rate-limited."), "{second}");
+    insta::assert_snapshot!("the_diff_second_file", second);
 }
 
 #[test]
@@ -127,6 +145,7 @@ fn the_diff_says_when_it_is_being_read() {
     app.mode = Mode::Diff(None);
     let s = screen(&mut app, &fixtures::board());
     assert!(s.contains("reading the diff…"), "{s}");
+    insta::assert_snapshot!(s);
 }
 
 #[test]
@@ -142,10 +161,12 @@ fn the_live_log_follows_its_end_and_says_when_the_agent_ended() {
         ended.contains("— the agent's run ended: exited 0 —"),
         "{ended}"
     );
+    insta::assert_snapshot!("the_live_log_ended", ended);
     app.mode = Mode::Log { scroll: 10 };
     let up = screen(&mut app, &board);
     assert!(up.contains("10 lines up (G follows)"), "{up}");
     assert!(!up.contains("exited 0 —"), "{up}");
+    insta::assert_snapshot!("the_live_log_scrolled_up", up);
 }
 
 #[test]
@@ -203,6 +224,17 @@ fn approving_asks_first_and_the_result_shows_in_the_status_line() {
     );
     let busy = screen(&mut app, &board);
     assert!(busy.contains("busy (exit 5)"), "{busy}");
+    insta::assert_snapshot!("busy", busy);
+}
+
+#[test]
+fn merging_asks_first() {
+    let mut app = App::new(false);
+    select(&mut app, "cleanup", None);
+    app.mode = Mode::Confirm(Confirm::Merge {
+        ws: "cleanup".into(),
+    });
+    insta::assert_snapshot!(screen(&mut app, &fixtures::board()));
 }
 
 #[test]
@@ -214,6 +246,7 @@ fn quitting_while_driving_asks_first() {
         s.contains("Quit? The agents this dashboard runs are stopped"),
         "{s}"
     );
+    insta::assert_snapshot!(s);
 }
 
 #[test]
@@ -224,6 +257,7 @@ fn a_failed_read_is_shown_and_the_last_board_stays() {
     let s = screen(&mut app, &board);
     assert!(s.contains("cannot read the state: could not read"), "{s}");
     assert!(s.contains("auth-limiter"), "{s}");
+    insta::assert_snapshot!(s);
 }
 
 #[test]
@@ -247,7 +281,25 @@ fn a_tiny_window_says_so_instead_of_panicking() {
     let mut app = App::new(false);
     let t = draw(&mut app, &fixtures::board(), 10, 3, false);
     assert!(t.backend().to_string().contains("window to"));
+    insta::assert_snapshot!(t.backend().to_string());
     for (w, h) in [(20, 4), (40, 6), (200, 60)] {
         draw(&mut app, &fixtures::board(), w, h, true);
     }
+    // A message of three rows on a window that barely has them.
+    app.say(Level::Error, "word ".repeat(100));
+    for (w, h) in [(20, 4), (20, 5), (40, 6)] {
+        draw(&mut app, &fixtures::board(), w, h, true);
+    }
+}
+
+#[test]
+fn a_long_message_wraps_at_spaces_up_to_three_rows() {
+    assert_eq!(wrap("approved `a`", 80), ["approved `a`"]);
+    assert_eq!(wrap("", 80), [""]);
+    assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+    assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+    assert_eq!(
+        wrap("aaaa bbbb cccc dddd eeee", 4),
+        ["aaaa", "bbbb", "ccc…"]
+    );
 }
