@@ -1,12 +1,12 @@
 //! End to end: `git aos watch` in a real terminal (tmux: keys sent, the pane captured)
 //! approving a change and answering a question, `watch --run` driving the pipeline with
-//! the agent's output on screen, a signal ending it, and `git aos logs` (in `watch/logs.rs`).
+//! the agent's output on screen, a run of another process shown (and shown stopped once
+//! killed), a signal ending it, and `git aos logs` (in `watch/logs.rs`).
 
 mod common;
 #[path = "watch/logs.rs"]
 mod logs;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -134,6 +134,14 @@ impl Drop for Tmux {
     }
 }
 
+/// Returns whether process `pid` still runs (a zombie whose parent is gone does not).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+    })
+}
+
 fn status(repo: &Repo, name: &str) -> serde_json::Value {
     serde_json::from_str(&repo.aos_ok(&["status", name, "--json"])).unwrap()
 }
@@ -231,6 +239,49 @@ fn watch_run_drives_the_pipeline_and_shows_the_agent_output() {
 }
 
 #[test]
+fn watch_shows_a_run_of_another_process_and_says_stopped_when_it_is_killed() {
+    let repo = Repo::new();
+    let go = repo.agent_io().join("go");
+    setup(
+        &repo,
+        &[("delta", DELTA)],
+        &format!("GO = \"{}\"", go.display()),
+    );
+    let mut run = Command::new("git-aos");
+    run.args(["run", "--loop"]).current_dir(&repo.root);
+    hermetic(&mut run, repo.tmp.path());
+    let mut run = run
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let tmux = Tmux::start(&repo, "elsewhere", "git aos watch");
+    let screen = tmux.wait_for("halfway there");
+    assert!(screen.contains("RUNNING (1)"), "{screen}");
+    assert!(
+        screen.contains("delta    running  T1 implement · shell · #1"),
+        "{screen}"
+    );
+
+    // kill -9: the lock goes with the process, and the row says what resumes it.
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let screen = tmux.wait_for("`git aos run delta` resumes it");
+    assert!(screen.contains("delta    stopped"), "{screen}");
+    assert!(screen.contains("0 running"), "{screen}");
+    // The agent outlived its runner (as after any kill -9); let it end.
+    let agent = std::fs::read_to_string(go.with_extension("pid")).unwrap();
+    std::fs::write(&go, "").unwrap();
+    let start = Instant::now();
+    while alive(agent.trim()) {
+        assert!(start.elapsed() < PATIENCE, "the agent never ended");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_gone();
+}
+
+#[test]
 fn run_on_a_terminal_shows_elapsed_time_and_the_agent_last_line() {
     let repo = Repo::new();
     let go = repo.agent_io().join("go");
@@ -286,7 +337,7 @@ fn a_signal_ends_watch_run_and_its_agent_and_the_next_run_resumes() {
     assert!(kill.success());
     tmux.wait_gone();
     let start = Instant::now();
-    while Path::new(&format!("/proc/{agent}")).exists() {
+    while alive(&agent.to_string()) {
         assert!(
             start.elapsed() < PATIENCE,
             "the agent {agent} outlived watch"
