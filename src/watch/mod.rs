@@ -24,7 +24,6 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event};
 
-use crate::agent::live;
 use crate::ctx::Ctx;
 use crate::ui::Ui;
 
@@ -50,7 +49,7 @@ pub struct Options {
 
 /// What the screen tells the reader.
 enum ReaderCmd {
-    Follow(Option<(String, std::path::PathBuf)>),
+    Follow(Option<reader::FollowTarget>),
     Refresh,
 }
 
@@ -94,7 +93,6 @@ pub async fn run(ctx: Ctx, opts: Options) -> anyhow::Result<()> {
             reader: cmd_tx,
             driver: screen_driver,
             ui,
-            common,
             theme: view::Theme { color },
         };
         lp.run(&mut screen)
@@ -210,7 +208,6 @@ struct ScreenLoop {
     reader: Sender<ReaderCmd>,
     driver: Option<Arc<drive::Driver>>,
     ui: Ui,
-    common: std::path::PathBuf,
     theme: view::Theme,
 }
 
@@ -304,16 +301,17 @@ impl ScreenLoop {
                     .find(|r| r.name == ws)
                     .and_then(|r| r.activity.as_ref().map(|a| a.task.clone()));
                 let Ok(name) = ws.parse() else { return };
-                let task_id = task.as_deref().and_then(|t| t.parse().ok());
-                let current = current.and_then(|t| t.parse().ok());
-                let path = live::find(&self.common, &name, task_id.as_ref(), current.as_ref())
-                    .unwrap_or_else(|| live::path(&self.common, &name, task_id.as_ref()));
-                let title = match task {
-                    Some(t) => format!("`{ws}` {t}"),
-                    None => format!("`{ws}`"),
+                let target = reader::FollowTarget {
+                    title: match &task {
+                        Some(t) => format!("`{ws}` {t}"),
+                        None => format!("`{ws}`"),
+                    },
+                    ws: name,
+                    task: task.as_deref().and_then(|t| t.parse().ok()),
+                    current: current.and_then(|t| t.parse().ok()),
                 };
                 self.board.log = None;
-                let _ = self.reader.send(ReaderCmd::Follow(Some((title, path))));
+                let _ = self.reader.send(ReaderCmd::Follow(Some(target)));
             }
             Effect::Follow(None) => {
                 let _ = self.reader.send(ReaderCmd::Follow(None));

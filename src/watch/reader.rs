@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::agent::live::{self, Follower, Tail};
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::record::RunRecord;
 use crate::store::{Snapshot, Store, TaskStatus, WsStatus};
 
@@ -20,6 +20,20 @@ const LOG_LINES: usize = 5000;
 struct Known {
     commit: String,
     row: WsRow,
+}
+
+/// A live log to follow for the log view, found by the reader: looking for a file is a
+/// disk access, which the screen never waits for.
+#[derive(Debug)]
+pub struct FollowTarget {
+    /// What the view's title calls it.
+    pub title: String,
+    /// The workstream.
+    pub ws: WorkstreamName,
+    /// The task asked for, if any.
+    pub task: Option<TaskId>,
+    /// The workstream's current task, as the board showed it.
+    pub current: Option<TaskId>,
 }
 
 /// Builds boards, remembering what it read.
@@ -50,9 +64,14 @@ impl Reader {
         }
     }
 
-    /// Follows the live log at `path` for the log view (`None` stops following).
-    pub fn follow(&mut self, target: Option<(String, PathBuf)>) {
-        self.follow = target.map(|(title, path)| {
+    /// Follows the live log of `target` for the log view (`None` stops following): the
+    /// task's own, else the workstream's (waited for when there is none yet).
+    pub fn follow(&mut self, target: Option<FollowTarget>) {
+        self.follow = target.map(|t| {
+            let ws = &t.ws;
+            let path = live::find(&self.common, ws, t.task.as_ref(), t.current.as_ref())
+                .unwrap_or_else(|| live::path(&self.common, ws, t.task.as_ref()));
+            let title = t.title;
             let pane = LogPane {
                 title: title.clone(),
                 path: path.display().to_string(),
