@@ -29,8 +29,10 @@ pub use crate::agent::{Adapter, Role};
 pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
-pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
-pub use project::{DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Secrets, Uat};
+pub use profile::{Autonomy, DEFAULT_PROFILE, OnFailure, ResolvedProfile, Stage};
+pub use project::{
+    DEFAULT_LOG_CAP, DEFAULT_MAX_AGENTS, DEFAULT_WORKTREES, Merge, Notify, Project, Secrets, Uat,
+};
 pub use roles::Roles;
 pub use template::{InitAnswers, render_initial};
 
@@ -65,6 +67,8 @@ pub struct Config {
     pub secrets: Secrets,
     /// `[uat]`.
     pub uat: Uat,
+    /// `[merge]`.
+    pub merge: Merge,
     profiles: BTreeMap<String, ResolvedProfile>,
 }
 
@@ -78,6 +82,7 @@ impl Default for Config {
             notify: Notify::default(),
             secrets: Secrets::default(),
             uat: Uat::default(),
+            merge: Merge::default(),
             profiles: BTreeMap::from([(
                 DEFAULT_PROFILE.to_owned(),
                 ResolvedProfile::builtin(DEFAULT_PROFILE),
@@ -127,6 +132,7 @@ impl Config {
             notify: project::resolve_notify(raw.notify),
             secrets: project::resolve_secrets(raw.secrets),
             uat: project::resolve_uat(raw.uat),
+            merge: project::resolve_merge(raw.merge, &source)?,
             profiles: profile::resolve_all(raw.profiles, &source)?,
         })
     }
