@@ -70,6 +70,8 @@ struct ValidPlan<'a> {
     tasks: &'a [Task],
     order: Vec<TaskId>,
     groups: Vec<Vec<TaskId>>,
+    /// Tasks that can run at once: wave 1 depends on nothing, wave n+1 on waves up to n.
+    waves: Vec<Vec<TaskId>>,
     warnings: &'a [Diagnostic],
 }
 
@@ -122,6 +124,7 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
     }
     let order = plan.topo_order();
     let groups = plan.independent_groups();
+    let waves = plan.waves();
     if json {
         return ui.json(&ValidPlan {
             valid: true,
@@ -131,6 +134,7 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
             tasks: &plan.tasks,
             order,
             groups,
+            waves,
             warnings: &checked.warnings,
         });
     }
@@ -150,6 +154,11 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
         let shown: Vec<String> = groups.iter().map(|g| join(g, " ")).collect();
         ui.data(format_args!("groups: {}", shown.join(" | ")));
     }
+    let shown: Vec<String> = waves.iter().map(|w| join(w, " ")).collect();
+    ui.data(format_args!(
+        "waves: {} (tasks of a wave can run at once)",
+        shown.join(" | ")
+    ));
     Ok(())
 }
 

@@ -161,12 +161,12 @@ pub fn reject(
         said.join("\n"),
         text.trim()
     );
-    let fix = Fix {
-        prefix: "FIX",
-        title: "Address the final review".into(),
+    let fix = Fix::after_last(
+        "FIX",
+        "Address the final review".into(),
         body,
-        criteria: vec!["the concerns of the final review are addressed".into()],
-    };
+        vec!["the concerns of the final review are addressed".into()],
+    );
     let amendment = amend::prepare(p, &snap, fix)?;
     amendment.write_branch_file(&snap)?;
     review.state = FinalState::Fixing;
