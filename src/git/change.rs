@@ -54,6 +54,29 @@ pub fn discard_changes(co: &Checkout) -> anyhow::Result<()> {
     co.run(["clean", "-fdq"]).map(drop)
 }
 
+/// Returns the tree the checkout's index holds (`git write-tree`), files left alone.
+pub fn index_tree(co: &Checkout) -> anyhow::Result<String> {
+    co.read(["write-tree"])
+}
+
+/// Stages one file as it is in the worktree.
+pub fn stage(co: &Checkout, path: &str) -> anyhow::Result<()> {
+    co.run(["add", "--", path]).map(drop)
+}
+
+/// Moves the index and files of the checkout from tree `old` to commit or tree `new`
+/// (`git read-tree -m -u`), leaving HEAD alone. git checks before it writes: a file it
+/// would change that has local edits, or an untracked file in the way, makes it refuse
+/// and change nothing.
+pub fn update(co: &Checkout, old: &str, new: &str) -> anyhow::Result<()> {
+    co.run(["read-tree", "-m", "-u", old, new])?;
+    // Only a cache: stale stat data makes `git status` slower, never wrong.
+    if let Err(e) = co.run(["update-index", "-q", "--refresh"]) {
+        tracing::debug!("`git update-index --refresh` failed: {e:#}");
+    }
+    Ok(())
+}
+
 /// The identity a commit is made with.
 pub struct Identity<'a> {
     /// Author name.

@@ -79,10 +79,13 @@ pub(super) async fn run(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<
     )
     .by(actor)
     .run(&run);
-    let log = answer.map(|a| a.log).unwrap_or_default();
+    let (log, invocations) = answer.map(|a| (a.log, a.invocations)).unwrap_or_default();
     p.store.update(name, &event, |tx| {
         tx.put_toml(PATH, &review)?;
         tx.put(&format!("runs/{run}/final-review.log"), log.clone());
+        for (what, record) in &invocations {
+            tx.put_toml(&super::record::Invocation::path(&run, what), record)?;
+        }
         if !approved {
             let ws = tx.ws_mut();
             ws.status = WsStatus::AwaitingReview;

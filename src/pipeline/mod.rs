@@ -8,33 +8,45 @@
 
 mod agents;
 mod amend;
+mod answers;
 mod by_hand;
+mod clock;
 mod closing;
 mod commit;
 mod custody;
 pub mod decide;
 mod driver;
+mod ending;
+mod failure;
 mod final_review;
 mod implement;
-mod memory;
+mod integrate;
+mod load;
+pub mod memory;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;
 mod quality;
 pub mod record;
+pub mod recover;
 mod red;
 pub mod resolve;
+mod resolvers;
 mod review;
+mod schedule;
 mod scheduler;
 mod stage;
+mod starting;
+mod task;
 mod test;
 mod tests_first;
 pub mod uat;
 mod verdict;
+mod worktrees;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 
@@ -58,7 +70,12 @@ pub enum WsOutcome {
     Busy(crate::error::Busy),
     /// `--once`: one task finished, more remain.
     Progressed,
+    /// The run reached the profile's `max_duration`; the text says where it stopped.
+    Stopped(String),
 }
+
+/// A plan's text and the plan parsed from it.
+type ParsedPlan = (Vec<u8>, Arc<crate::plan::Plan>);
 
 /// What every stage of every workstream shares.
 pub struct Pipeline {
@@ -74,6 +91,12 @@ pub struct Pipeline {
     pub redactor: Redactor,
     /// Per-agent concurrency caps (`[agents.X] max_parallel`).
     pub agent_slots: BTreeMap<String, Arc<Semaphore>>,
+    /// Agents running at once across every workstream (`[project] max_agents`).
+    pub agent_budget: Arc<Semaphore>,
+    /// Held while a fix task is appended, so two failing at once get two ids.
+    amending: Mutex<()>,
+    /// Each workstream's plan as last parsed, with the text it was parsed from.
+    plans: Mutex<HashMap<crate::ids::WorkstreamName, ParsedPlan>>,
 }
 
 impl Pipeline {
@@ -95,6 +118,7 @@ impl Pipeline {
                     .map(|n| (name.clone(), Arc::new(Semaphore::new(n as usize))))
             })
             .collect();
+        let agent_budget = Arc::new(Semaphore::new(cfg.project.max_agents.max(1) as usize));
         Ok(Self {
             store,
             cfg,
@@ -102,6 +126,9 @@ impl Pipeline {
             ui,
             redactor,
             agent_slots,
+            agent_budget,
+            amending: Mutex::new(()),
+            plans: Mutex::new(HashMap::new()),
         })
     }
 
@@ -132,6 +159,24 @@ impl Pipeline {
             message,
             Some(command),
         );
+    }
+
+    /// Waits for the right to start `agent`: a slot under `[project] max_agents` (agents
+    /// at once across every workstream) and under the agent's own `max_parallel`. The
+    /// permits go when dropped.
+    pub async fn agent_slot(
+        &self,
+        agent: &str,
+    ) -> anyhow::Result<(
+        tokio::sync::OwnedSemaphorePermit,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    )> {
+        let own = match self.agent_slots.get(agent) {
+            Some(sem) => Some(sem.clone().acquire_owned().await?),
+            None => None,
+        };
+        let any = self.agent_budget.clone().acquire_owned().await?;
+        Ok((any, own))
     }
 
     /// Returns the live log of a workstream under the common dir.

@@ -13,7 +13,7 @@ use crate::git;
 use crate::store::Actor;
 
 use super::record::Stage;
-use super::stage::{Step, TaskCtx, fail, retry_or_fail, save, stage_record};
+use super::stage::{Step, TaskCtx, fail, fail_with, retry_or_fail, save, stage_record};
 use super::{Pipeline, agents};
 
 /// Returns the reviewers for an attempt, and whether the attempt's own agent reviews it:
@@ -134,13 +134,17 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
                     log,
                 )
             }
-            Verdict::Block => fail(
-                p,
-                t,
-                Stage::Review,
-                &format!("`{reviewer}` blocked it: {}", verdict.summary),
-                log,
-            ),
+            Verdict::Block => {
+                t.run.feedback.push(Feedback::Review(verdict.clone()));
+                fail_with(
+                    p,
+                    t,
+                    Stage::Review,
+                    &format!("`{reviewer}` blocked it: {}", verdict.summary),
+                    log,
+                    "code",
+                )
+            }
         };
     }
     fail(

@@ -19,6 +19,8 @@ pub(super) struct Answer {
     pub reasons: Vec<String>,
     /// The last reviewer's output, capped, for the state log.
     pub log: String,
+    /// A record of every reviewer invocation: (`<what>-<reviewer>`, record).
+    pub invocations: Vec<(String, super::record::Invocation)>,
 }
 
 impl Answer {
@@ -79,6 +81,7 @@ pub(super) async fn ask(
         verdict: None,
         reasons: Vec::new(),
         log: String::new(),
+        invocations: Vec::new(),
     };
     if reviewers.is_empty() {
         return Ok(None);
@@ -108,7 +111,15 @@ pub(super) async fn ask(
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
         let heads = custody::watch(p)?;
-        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        let started = crate::store::now_precise();
+        let exec = {
+            let _slots = p.agent_slot(&reviewer).await?;
+            agent::invoke(&spec, &req, &limits, &p.redactor).await?
+        };
+        answer.invocations.push((
+            format!("{what}-{reviewer}"),
+            super::record::Invocation::new("review", &reviewer, started, &exec.outcome),
+        ));
         answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
         let place = custody::Place {
@@ -117,6 +128,7 @@ pub(super) async fn ask(
             checkout: &checkout,
             run,
             base: &base,
+            detached: false,
         };
         let who = format!("{} ({reviewer})", what.replace('-', " "));
         let report = custody::after_agent(p, &place, &heads, &who)?;

@@ -14,7 +14,7 @@ mod order;
 pub mod plan_file;
 mod preflight;
 mod refresh;
-mod setup;
+pub mod setup;
 pub mod task_prompt;
 mod touched;
 
