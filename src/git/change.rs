@@ -59,6 +59,14 @@ pub fn index_tree(co: &Checkout) -> anyhow::Result<String> {
     co.read(["write-tree"])
 }
 
+/// Detaches the checkout's HEAD at `commit` and makes its index and tracked files exactly
+/// that commit's, whatever they held (`git checkout -f --detach`); untracked and ignored
+/// files stay.
+pub fn force_detached(co: &Checkout, commit: &str) -> anyhow::Result<()> {
+    co.run(["checkout", "--quiet", "-f", "--detach", commit])
+        .map(drop)
+}
+
 /// Stages one file as it is in the worktree.
 pub fn stage(co: &Checkout, path: &str) -> anyhow::Result<()> {
     co.run(["add", "--", path]).map(drop)
@@ -69,12 +77,7 @@ pub fn stage(co: &Checkout, path: &str) -> anyhow::Result<()> {
 /// would change that has local edits, or an untracked file in the way, makes it refuse
 /// and change nothing.
 pub fn update(co: &Checkout, old: &str, new: &str) -> anyhow::Result<()> {
-    co.run(["read-tree", "-m", "-u", old, new])?;
-    // Only a cache: stale stat data makes `git status` slower, never wrong.
-    if let Err(e) = co.run(["update-index", "-q", "--refresh"]) {
-        tracing::debug!("`git update-index --refresh` failed: {e:#}");
-    }
-    Ok(())
+    co.run(["read-tree", "-m", "-u", old, new]).map(drop)
 }
 
 /// The identity a commit is made with.

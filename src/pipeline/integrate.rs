@@ -1,7 +1,8 @@
 //! Landing a task that ran in its own worktree: one task at a time, under the
 //! workstream's integration lock. Fast-forward when the task's base is the tip; else its
 //! change (base → tested tree) is merged in memory onto the tip, and the task's
-//! acceptance commands and `quick_check` run on the merged tree in a scratch worktree.
+//! acceptance commands and `quick_check` run on the merged tree (in the task's worktree,
+//! moved to it).
 //! Only then the landing is journaled in the state, the branch moves by compare-and-swap
 //! (one commit per task, its parent the tip: history stays linear) and the workstream's
 //! worktree follows, never over local edits.
@@ -15,7 +16,6 @@
 use std::path::Path;
 
 use crate::agent::prompt::Feedback;
-use crate::git::worktree::ScratchWorktree;
 use crate::ids::WorkstreamName;
 use crate::plan;
 use crate::store::{Actor, Event, Integrating, MergeResult, path, trailer};
@@ -80,7 +80,7 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
             .store
             .write_task_commit(&tree, &tip, &commit::message(t), &agent)?;
         if tip != base
-            && let Some((command, exit_code, output)) = checks(p, t, &sha).await?
+            && let Some((command, exit_code, output)) = checks(p, t, &tree).await?
         {
             let broken = Clash::Broken {
                 tree: merged,
@@ -100,11 +100,10 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
                 to: sha.clone(),
             }),
         )?;
+        crash_point("after-landing-journal");
         let why = format!("{} {}", t.name, t.task.id);
         if p.store.move_branch(&t.ws.branch, &sha, &tip, &why)? {
-            if std::env::var("AOS_CRASH_AT").is_ok_and(|v| v == "after-landing-cas") {
-                std::process::exit(99);
-            }
+            crash_point("after-landing-cas");
             return finish(p, t, &sha).map(|()| Step::TaskDone);
         }
         // Something moved the branch under the lock (a person's commit): merge again.
@@ -117,6 +116,14 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
         "the branch kept moving while the task was landing",
         None,
     )
+}
+
+/// Test hook: `AOS_CRASH_AT=<point>` ends the process there (exit 99, no cleanup), so
+/// tests can check that a crash at each step of a landing lands the task exactly once.
+fn crash_point(point: &str) {
+    if std::env::var("AOS_CRASH_AT").is_ok_and(|v| v == point) {
+        std::process::exit(99);
+    }
 }
 
 /// Returns the commit of this run already on the branch (a landing a crash interrupted
@@ -175,33 +182,27 @@ fn plan_tree(p: &Pipeline, t: &TaskCtx, tree: &str) -> anyhow::Result<String> {
     p.store.tree_with_file(tree, rel, ticked.as_bytes())
 }
 
-/// Runs `quick_check` and the task's acceptance commands on a landing commit, in a
-/// scratch worktree removed afterwards; returns the first failure.
+/// Runs `quick_check` and the task's acceptance commands on the landing's `tree`, in the
+/// task's own worktree moved to that tree (its ignored files — build output, say — stay,
+/// so a check need not start cold); returns the first failure.
 async fn checks(
     p: &Pipeline,
     t: &TaskCtx,
-    sha: &str,
+    tree: &str,
 ) -> anyhow::Result<Option<(String, Option<i32>, String)>> {
     let mut commands: Vec<String> = p.cfg.project.quick_check.iter().cloned().collect();
     commands.extend(t.acceptance()?);
     if commands.is_empty() {
         return Ok(None);
     }
-    let dir =
-        worktrees::task_path(p, &t.name, &t.task.id).with_file_name(format!(".land-{}", t.task.id));
-    if dir.exists() {
-        worktrees::remove(p, &dir);
-    }
-    crate::git::worktree::prune(&p.repo_root)?;
-    let scratch_wt = ScratchWorktree::create(&p.repo_root, &dir, sha)?;
-    crate::workstream::setup::run(&p.cfg.project.setup, scratch_wt.path())?;
+    t.checkout.restore_tree(tree)?;
     p.ui.progress(
         t.name.as_str(),
         format_args!("{} landing: checks on the merged tree", t.task.id),
     );
     for (i, cmd) in commands.iter().enumerate() {
         let scratch = p.scratch(&t.name, &t.run.id, &format!("land-{}-{i}", t.run.attempt));
-        let out = agents::run_command(p, cmd, scratch_wt.path(), &scratch).await?;
+        let out = agents::run_command(p, cmd, &t.worktree, &scratch).await?;
         if out.exit_code != Some(0) {
             let output = format!("{}{}", out.stdout, out.stderr);
             return Ok(Some((cmd.clone(), out.exit_code, output)));
@@ -304,7 +305,11 @@ pub(super) fn finish(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result
     p.store.note_set(sha, &commit::note(t))?;
     p.store.drop_rescues(&t.name, Some(&t.run.id))?;
     let snap = p.store.find(&t.name)?;
-    if let Some(line) = worktrees::follow(p, &snap.ws, sha)? {
+    let from = p
+        .store
+        .parent_of(sha)?
+        .unwrap_or_else(|| t.base().to_owned());
+    if let Some(line) = worktrees::follow(p, &snap.ws, &from, sha)? {
         p.ui.warn(format_args!("{}: {line}", t.name));
     }
     commit::record_done(p, t, sha)?;
@@ -314,7 +319,7 @@ pub(super) fn finish(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result
         t.task.id,
         &sha[..12]
     ));
-    worktrees::remove(p, &t.worktree);
+    worktrees::retire(p, &t.worktree, t.profile.parallel_tasks as usize);
     if let Err(e) = std::fs::remove_dir_all(p.scratch_of_run(&t.name, &t.run.id)) {
         tracing::debug!("could not remove the run's scratch directory: {e}");
     }

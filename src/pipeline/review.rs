@@ -45,7 +45,7 @@ pub(super) fn reviewers_for(p: &Pipeline, implementer: Option<&str>) -> (Vec<Str
 pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let (reviewers, self_review) = reviewers_for(p, t.run.agent.as_deref());
     if reviewers.is_empty() {
-        return skip(p, t);
+        return Ok(skip(t));
     }
     let tree = match t.run.tree.clone() {
         Some(tree) => tree,
@@ -185,7 +185,7 @@ fn settle(
     )))
 }
 
-fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+fn skip(t: &mut TaskCtx) -> Step {
     let mut rec = stage_record(Stage::Review, t.run.attempt, crate::store::now_rfc3339());
     rec.outcome = "skipped".into();
     rec.reasons =
@@ -193,7 +193,6 @@ fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     t.run.stages.push(rec);
     t.run.verdict = Some("skipped".into());
     t.run.next = Stage::Qa;
-    let event = t.event(Stage::Review, "review -> skipped", Actor::Tool);
-    save(p, t, &event, |_| Ok(()))?;
-    Ok(Step::Continue)
+    // No state commit of its own: QA's records it. A crash before that skips it again.
+    Step::Continue
 }

@@ -349,6 +349,7 @@ pub(super) fn complete(
         ws.reason = None;
         Ok(())
     })?;
+    worktrees::clear_idle(p, name);
     let (done, total) = tasks.progress();
     let cmd = format!("git aos merge {name}");
     let msg = format!("all {done}/{total} tasks done");

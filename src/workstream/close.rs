@@ -21,6 +21,9 @@ pub fn close(
 ) -> anyhow::Result<String> {
     let _lock = lock::lock_workstream(&store.paths().common_dir, name)?;
     let snap = store.find(name)?;
+    // Task worktrees first: one holding work refuses before anything is removed (a clean
+    // one holds nothing to lose).
+    remove_task_worktrees(repo_root, &snap.ws, force)?;
     let worktree = PathBuf::from(&snap.ws.worktree);
     if worktree.is_dir() {
         let changes = git::worktree::changes(&worktree)?;
@@ -54,6 +57,55 @@ pub fn close(
         store.delete_branch(&snap.ws.branch, head)?;
     }
     Ok(id)
+}
+
+/// Returns the worktrees of a workstream's tasks (`<name>.tasks/<task>` beside its
+/// worktree) that git knows.
+fn task_worktrees(
+    repo_root: &Path,
+    ws: &crate::store::WorkstreamRecord,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = Path::new(&ws.worktree).with_file_name(format!("{}.tasks", ws.name));
+    Ok(git::worktree::list(repo_root)?
+        .into_iter()
+        .map(|w| w.path)
+        .filter(|p| p.starts_with(&dir))
+        .collect())
+}
+
+/// Removes the worktrees of a workstream's tasks; when one holds work (a task that
+/// failed, waits or was skipped), nothing is removed unless `force`.
+fn remove_task_worktrees(
+    repo_root: &Path,
+    ws: &crate::store::WorkstreamRecord,
+    force: bool,
+) -> anyhow::Result<()> {
+    let all = task_worktrees(repo_root, ws)?;
+    if !force {
+        for wt in &all {
+            if !git::worktree::changes(wt)?.is_empty() {
+                return Err(UserError::with_hint(
+                    format!(
+                        "the task worktree `{}` of `{}` holds work that did not land",
+                        wt.display(),
+                        ws.name
+                    ),
+                    format!(
+                        "land or skip it first, or `git aos close {} --force` to discard it",
+                        ws.name
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    for wt in &all {
+        git::worktree::remove(repo_root, wt, true)?;
+    }
+    let dir = Path::new(&ws.worktree).with_file_name(format!("{}.tasks", ws.name));
+    // Only when empty: anything else in it is not ours to delete.
+    let _ = std::fs::remove_dir(&dir);
+    Ok(())
 }
 
 /// Reopens an archived workstream (by archive id, or by name for its newest archive):
