@@ -10,6 +10,7 @@ mod common;
 mod commits;
 mod processes;
 mod refusals;
+mod waves;
 
 use common::{Repo, stderr};
 

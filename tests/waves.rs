@@ -1,0 +1,336 @@
+//! End to end: a plan's independent tasks run side by side, each in its own worktree, and
+//! land one at a time on a linear branch — merged onto what landed meanwhile, a conflict
+//! going to a resolver, then to the task's agent, then to a person; per-task gates that a
+//! person decides while the run drives the others; kill -9 in the middle of a landing.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Repo, hermetic, stderr};
+use serde_json::Value;
+
+/// A reviewer that approves whatever it is shown.
+const APPROVER: &str = r#"[agents.critic]
+adapter = "command"
+command = ["sh", "-c", "printf '%s' '{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}' > \"$AOS_RESULT\""]
+"#;
+
+/// Writes `aos.toml` (the shell agent implementing, `critic` reviewing, `autonomy`,
+/// tasks in parallel, plus `extra`), the plan, commits both, creates workstream `w`.
+fn setup(repo: &Repo, autonomy: &str, extra: &str, plan: &str) {
+    let toml = format!(
+        "[project]\nbase = \"main\"\n\n{APPROVER}\n[roles]\nimplement = [\"shell\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"{autonomy}\"\nmax_attempts = 2\nparallel_tasks = 3\n\n[notify]\ndesktop = false\n{extra}"
+    );
+    std::fs::write(repo.path("aos.toml"), toml).unwrap();
+    std::fs::write(repo.path("shared.txt"), "start\n").unwrap();
+    std::fs::write(repo.path("plan.md"), plan).unwrap();
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "aos"]);
+    repo.aos_ok(&["new", "w", "--plan", "plan.md"]);
+}
+
+/// Returns a task section with a `Run` block.
+fn task(id: &str, depends: &str, check: &str, script: &str) -> String {
+    format!(
+        "### [ ] {id}: Task {id}\nDepends: {depends}\n\n#### Acceptance\n- `{check}`\n\n#### Run\n```sh\n{script}\n```\n\n"
+    )
+}
+
+fn json(repo: &Repo, args: &[&str]) -> Value {
+    serde_json::from_str(&repo.aos_ok(args)).unwrap()
+}
+
+fn run_record(repo: &Repo, task: &str) -> String {
+    let status = json(repo, &["status", "w", "--json"]);
+    let t = status["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == task)
+        .unwrap()
+        .clone();
+    let run = t["last_run"].as_str().unwrap();
+    repo.git(&["show", &format!("refs/aos/ws/w:runs/{run}/run.toml")])
+}
+
+/// Asserts `aos/w` since `main` is linear, one commit per task, each by the pipeline.
+fn assert_linear(repo: &Repo, tasks: usize) {
+    let merges = repo.git(&["rev-list", "--merges", "main..aos/w"]);
+    assert!(merges.trim().is_empty(), "no merge commits: {merges}");
+    let log = repo.git(&["log", "--format=%cn %s", "main..aos/w"]);
+    assert_eq!(log.lines().count(), tasks, "{log}");
+    assert!(log.lines().all(|l| l.starts_with("git-aos ")), "{log}");
+    let fsck = repo.cmd_in(&repo.root, "git", &["fsck", "--strict", "--no-dangling"]);
+    assert!(fsck.status.success(), "{}", stderr(&fsck));
+}
+
+#[test]
+fn independent_tasks_run_side_by_side_and_land_one_at_a_time_on_a_linear_branch() {
+    let repo = Repo::new();
+    let meet = repo.tmp.path().join("meet");
+    std::fs::create_dir(&meet).unwrap();
+    // Each of A, B and C waits until all three have started: they pass only side by side
+    // (the loop's limit is a safety net, not a clock).
+    let rendezvous = |id: &str| {
+        format!(
+            "touch {m}/{id}\nfor i in $(seq 600); do [ -e {m}/A ] && [ -e {m}/B ] && [ -e {m}/C ] && break; sleep 0.05; done\n[ -e {m}/A ] && [ -e {m}/B ] && [ -e {m}/C ]\necho {id} > {id}.txt",
+            m = meet.display()
+        )
+    };
+    let plan = format!(
+        "# Plan: waves\n\n{}{}{}{}",
+        task("A", "none", "test -f A.txt", &rendezvous("A")),
+        task("B", "none", "test -f B.txt", &rendezvous("B")),
+        task("C", "none", "test -f C.txt", &rendezvous("C")),
+        task(
+            "D",
+            "A, B, C",
+            "test -f A.txt && test -f B.txt && test -f C.txt",
+            "echo D > D.txt"
+        ),
+    );
+    setup(&repo, "autonomous", "", &plan);
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_linear(&repo, 4);
+    for f in ["A.txt", "B.txt", "C.txt", "D.txt"] {
+        assert!(
+            repo.worktree("w").join(f).exists(),
+            "the worktree follows: {f}"
+        );
+    }
+    assert!(
+        !repo.worktree("w.tasks").join("A").exists(),
+        "landed: its worktree goes"
+    );
+    let status = json(&repo, &["status", "w", "--json"]);
+    assert_eq!(status["status"], "complete");
+    assert_eq!(status["waves"], serde_json::json!([["A", "B", "C"], ["D"]]));
+    let report = json(&repo, &["report", "w", "--json"]);
+    assert_eq!(report["tasks"][3]["wave"], 2);
+    let spans = report["tasks"][0]["timeline"].as_array().unwrap();
+    assert!(
+        spans
+            .iter()
+            .any(|s| s["stage"] == "implement" && s["agent"] == "shell")
+    );
+    let plan = repo.git(&["show", "aos/w:plan.md"]);
+    assert_eq!(plan.matches("### [x]").count(), 4, "{plan}");
+}
+
+/// Two tasks that both append a line at the end of `shared.txt`: whichever lands second
+/// conflicts. `script` runs when the file holds no conflict marker.
+fn appenders(script: &str) -> String {
+    let resolve_or = |id: &str| {
+        format!(
+            "if grep -q '^<<<<<<<' shared.txt; then sed -i -e '/^<<<<<<< /d' -e '/^=======$/d' -e '/^>>>>>>> /d' shared.txt; else {}; fi",
+            script.replace("ID", id)
+        )
+    };
+    format!(
+        "# Plan: conflict\n\n{}{}",
+        task("A", "none", "grep -q A shared.txt", &resolve_or("A")),
+        task("B", "none", "grep -q B shared.txt", &resolve_or("B")),
+    )
+}
+
+#[test]
+fn a_conflict_goes_to_a_resolver_and_every_landed_line_stays() {
+    let repo = Repo::new();
+    let log = repo.tmp.path().join("resolver.log");
+    let extra = "\n[merge]\nresolvers = [[\"not-installed-merger\", \"{base}\"], [\"union-resolver\", \"{base}\", \"{left}\", \"{right}\", \"{out}\"]]\n";
+    setup(
+        &repo,
+        "autonomous",
+        extra,
+        &appenders("echo ID >> shared.txt"),
+    );
+    let mut cmd = Command::new("git");
+    cmd.args(["aos", "run", "w"]).current_dir(&repo.root);
+    hermetic(&mut cmd, repo.tmp.path());
+    let out = cmd.env("RESOLVER_LOG", &log).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_linear(&repo, 2);
+    let shared = repo.git(&["show", "aos/w:shared.txt"]);
+    assert!(
+        shared.starts_with("start\n") && shared.contains("A\n") && shared.contains("B\n"),
+        "{shared}"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "shared.txt\n");
+    // The resolver settled it: neither task needed a second attempt.
+    for t in ["A", "B"] {
+        assert!(run_record(&repo, t).contains("attempt = 1"), "{t}");
+    }
+}
+
+#[test]
+fn a_conflict_no_resolver_settles_goes_back_to_the_agent_on_the_new_tip() {
+    let repo = Repo::new();
+    let extra = "\n[merge]\nresolvers = [[\"union-resolver\", \"{base}\", \"{left}\", \"{right}\", \"{out}\"]]\n";
+    setup(
+        &repo,
+        "autonomous",
+        extra,
+        &appenders("echo ID >> shared.txt"),
+    );
+    let mut cmd = Command::new("git");
+    cmd.args(["aos", "run", "w"]).current_dir(&repo.root);
+    hermetic(&mut cmd, repo.tmp.path());
+    let out = cmd.env("RESOLVER_FAIL", "1").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("back to the agent") || stderr(&out).contains("on the new tip"),
+        "{}",
+        stderr(&out)
+    );
+    assert_linear(&repo, 2);
+    let shared = repo.git(&["show", "aos/w:shared.txt"]);
+    assert!(shared.contains("A\n") && shared.contains("B\n"), "{shared}");
+    assert!(!shared.contains("<<<<<<<"), "{shared}");
+    let second: Vec<String> = ["A", "B"]
+        .iter()
+        .map(|t| run_record(&repo, t))
+        .filter(|r| r.contains("conflicts = 1"))
+        .collect();
+    assert_eq!(
+        second.len(),
+        1,
+        "exactly the second to land went back to its agent"
+    );
+    assert!(second[0].contains("attempt = 2"), "{}", second[0]);
+    let note = repo.git(&["notes", "--ref=aos", "show", "aos/w"]);
+    assert!(note.contains("conflicts: 1"), "{note}");
+}
+
+#[test]
+fn per_task_gates_a_person_decides_one_while_the_run_drives_the_others() {
+    let repo = Repo::new();
+    let signal = repo.tmp.path().join("go");
+    let wait = format!(
+        "for i in $(seq 600); do [ -e {s} ] && break; sleep 0.05; done\n[ -e {s} ]\necho slow > slow.txt",
+        s = signal.display()
+    );
+    let plan = format!(
+        "# Plan: gates\n\n{}{}{}",
+        task("A", "none", "test -f a.txt", "echo a > a.txt"),
+        task("S", "none", "test -f slow.txt", &wait),
+        task("C", "A", "test -f a.txt", "echo c > c.txt"),
+    );
+    setup(&repo, "gatekeeper", "", &plan);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-aos"));
+    cmd.args(["run", "w"])
+        .current_dir(&repo.root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    hermetic(&mut cmd, repo.tmp.path());
+    let run = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let waits = |repo: &Repo, id: &str| {
+        let s = json(repo, &["status", "w", "--json"]);
+        s["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == id && t["status"] == "awaiting_review")
+    };
+    while !waits(&repo, "A") {
+        assert!(Instant::now() < deadline, "A never reached its gate");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The run holds the workstream and drives S; A is decided meanwhile.
+    let show = repo.aos_ok(&["show", "w", "A"]);
+    assert!(show.contains("git aos approve w A"), "{show}");
+    repo.aos_ok(&["approve", "w", "A"]);
+    std::fs::write(&signal, "").unwrap();
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // C started once A landed, during the same run; S and C now wait, side by side.
+    let s = json(&repo, &["status", "w", "--json"]);
+    assert_eq!(s["status"], "awaiting_review", "{s}");
+    let out = repo.aos(&["approve", "w"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("2 tasks of `w` are awaiting review: S, C"),
+        "{}",
+        stderr(&out)
+    );
+    repo.aos_ok(&["approve", "w", "S"]);
+    repo.aos_ok(&["reject", "w", "C", "-f", "say it twice"]);
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    repo.aos_ok(&["approve", "w", "C"]);
+    assert!(repo.aos(&["run", "w"]).status.success());
+    assert_linear(&repo, 3);
+}
+
+#[test]
+fn a_change_that_conflicts_after_a_person_approved_it_comes_back_to_them() {
+    let repo = Repo::new();
+    setup(&repo, "gatekeeper", "", &appenders("echo ID >> shared.txt"));
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    repo.aos_ok(&["approve", "w", "A"]);
+    let out = repo.aos(&["approve", "w", "B"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("conflicts with what landed in shared.txt"),
+        "{}",
+        stderr(&out)
+    );
+    let wt = repo.worktree("w.tasks").join("B");
+    let marked = std::fs::read_to_string(wt.join("shared.txt")).unwrap();
+    assert!(
+        marked.contains("<<<<<<<") && marked.contains("A") && marked.contains("B"),
+        "{marked}"
+    );
+    let show = repo.aos_ok(&["show", "w", "B"]);
+    assert!(
+        show.contains("conflicts with what landed meanwhile in: shared.txt"),
+        "{show}"
+    );
+    // Still marked: refused. Resolved by the person: checked, then landed.
+    let out = repo.aos(&["approve", "w", "B"]);
+    assert!(
+        stderr(&out).contains("conflict markers are left in shared.txt"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(wt.join("shared.txt"), "start\nA\nB\n").unwrap();
+    repo.aos_ok(&["approve", "w", "B"]);
+    assert_eq!(repo.git(&["show", "aos/w:shared.txt"]), "start\nA\nB\n");
+    assert_linear(&repo, 2);
+}
+
+#[test]
+fn kill_9_in_the_middle_of_a_landing_lands_each_task_exactly_once() {
+    let repo = Repo::new();
+    let plan = format!(
+        "# Plan: k\n\n{}{}{}",
+        task("A", "none", "test -f a.txt", "echo a > a.txt"),
+        task("B", "none", "test -f b.txt", "echo b > b.txt"),
+        task("C", "A, B", "test -f c.txt", "echo c > c.txt"),
+    );
+    setup(&repo, "autonomous", "", &plan);
+    for point in ["after-landing-journal", "after-landing-cas"] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-aos"));
+        cmd.args(["run", "w"]).current_dir(&repo.root);
+        hermetic(&mut cmd, repo.tmp.path());
+        let out = cmd.env("AOS_CRASH_AT", point).output().unwrap();
+        assert_eq!(out.status.code(), Some(99), "{point}: {}", stderr(&out));
+    }
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids = repo.git(&[
+        "log",
+        "--format=%(trailers:key=Aos-Task,valueonly)",
+        "main..aos/w",
+    ]);
+    let mut ids: Vec<&str> = ids.lines().filter(|l| !l.is_empty()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["A", "B", "C"], "one commit per task");
+    assert_linear(&repo, 3);
+    let status = json(&repo, &["status", "w", "--json"]);
+    assert_eq!(status["status"], "complete");
+    assert!(status["integrating"].is_null(), "{status}");
+    repo.aos_ok(&["fsck"]);
+}
