@@ -334,3 +334,68 @@ fn kill_9_in_the_middle_of_a_landing_lands_each_task_exactly_once() {
     assert!(status["integrating"].is_null(), "{status}");
     repo.aos_ok(&["fsck"]);
 }
+
+/// A task that writes `file` (within its declared `files`) and logs when its agent
+/// starts and ends (the pause makes an overlap visible; it synchronises nothing).
+fn logged(id: &str, files: &str, file: &str, log: &std::path::Path) -> String {
+    format!(
+        "### [ ] {id}: Task {id}\nDepends: none\nFiles: {files}\n\n#### Acceptance\n- `test -f {file}`\n\n#### Run\n```sh\necho start {id} >> {log}\nsleep 0.3\necho end {id} >> {log}\nmkdir -p $(dirname {file})\necho {id} > {file}\n```\n\n",
+        log = log.display()
+    )
+}
+
+/// Returns whether the two tasks' start..end spans in `log` overlap.
+fn overlapped(log: &str, a: &str, b: &str) -> bool {
+    let lines: Vec<&str> = log.lines().collect();
+    let at = |what: String| lines.iter().position(|l| *l == what).unwrap();
+    let (sa, ea) = (at(format!("start {a}")), at(format!("end {a}")));
+    let (sb, eb) = (at(format!("start {b}")), at(format!("end {b}")));
+    sa < eb && sb < ea
+}
+
+#[test]
+fn tasks_whose_files_overlap_wait_for_each_other_and_max_agents_caps_every_agent() {
+    let repo = Repo::new();
+    let log = repo.tmp.path().join("agents.log");
+    let plan = format!(
+        "# Plan: scope\n\n{}{}{}",
+        logged("A", "src/x.rs", "src/x.rs", &log),
+        logged("B", "src/", "src/b.rs", &log),
+        logged("C", "docs/c.md", "docs/c.md", &log),
+    );
+    setup(&repo, "autonomous", "", &plan);
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!overlapped(&text, "A", "B"), "A and B share files: {text}");
+    assert_linear(&repo, 3);
+
+    let repo = Repo::new();
+    let log = repo.tmp.path().join("agents.log");
+    let plan = format!(
+        "# Plan: cap\n\n{}{}",
+        logged("A", "a.txt", "a.txt", &log),
+        logged("B", "b.txt", "b.txt", &log)
+    );
+    setup(&repo, "autonomous", "", &plan);
+    repo.git(&["config", "aos.project.max-agents", "1"]);
+    assert!(repo.aos(&["run", "w"]).status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!overlapped(&text, "A", "B"), "one agent at a time: {text}");
+}
+
+#[test]
+fn a_task_worktree_that_is_gone_is_made_again_at_its_base_with_what_was_tested() {
+    let repo = Repo::new();
+    let plan = format!(
+        "# Plan: gone\n\n{}",
+        task("A", "none", "test -f a.txt", "echo a > a.txt")
+    );
+    setup(&repo, "gatekeeper", "", &plan);
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    let wt = repo.worktree("w.tasks").join("A");
+    std::fs::remove_dir_all(&wt).unwrap();
+    repo.aos_ok(&["approve", "w", "A"]);
+    assert_eq!(repo.git(&["show", "aos/w:a.txt"]), "a\n");
+    assert_linear(&repo, 1);
+}
