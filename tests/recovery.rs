@@ -357,3 +357,37 @@ fn max_duration_stops_a_run_cleanly_at_a_stage_boundary_and_the_next_run_goes_on
     assert_eq!(status(&repo)["status"], "complete");
     assert!(stdout(&repo.aos(&["status", "w"])).contains("wave 3"));
 }
+
+#[test]
+fn on_failure_halt_starts_nothing_else_until_the_failure_is_dealt_with() {
+    let repo = Repo::new();
+    let plan = "# Plan: halt\n\n### [ ] A: Never passes\n\n#### Acceptance\n- `test -f a.ok`\n\n#### Run\n```sh\necho a > a.txt\n```\n\n### [ ] B: Independent\n\n#### Acceptance\n- `test -f b.txt`\n\n#### Run\n```sh\necho b > b.txt\n```\n";
+    setup(
+        &repo,
+        "[\"shell\"]",
+        "on_failure = \"halt\"\nparallel_tasks = 1",
+        plan,
+    );
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let s = status(&repo);
+    assert_eq!(task(&s, "A")["status"], "failed");
+    assert_eq!(
+        task(&s, "FIX-1")["status"],
+        "pending",
+        "added, but the run halted"
+    );
+    assert_eq!(
+        task(&s, "B")["status"],
+        "pending",
+        "halt: nothing else started"
+    );
+    // Setting the fix task aside leaves A's failure unhandled: still nothing starts.
+    repo.aos_ok(&["skip", "w", "FIX-1"]);
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(4));
+    assert_eq!(task(&status(&repo), "B")["status"], "pending");
+    repo.aos_ok(&["skip", "w", "A"]);
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(4), "A and FIX-1 stay skipped");
+    assert_eq!(task(&status(&repo), "B")["status"], "done");
+}

@@ -231,7 +231,14 @@ impl Driver {
                 "`{name}` has no tasks; create it with `git aos new {name} --plan FILE`"
             )));
         }
-        let (status, reason) = ending::resting(&tasks);
+        let (mut status, mut reason) = ending::resting(&tasks);
+        if let Some(why) = &self.halt
+            && status == WsStatus::Active
+        {
+            // Halted with tasks that could go on: they wait for the next `run`.
+            status = WsStatus::Failed;
+            reason = Some(format!("the run halted: {why}"));
+        }
         if tasks.tasks.iter().all(|t| t.status == TaskStatus::Done) {
             if let Some(stop) = super::closing::run(&p, &snap).await? {
                 return Ok(stop);

@@ -8,6 +8,19 @@
 
 use crate::store::{TaskStatus, TasksFile, WsStatus};
 
+/// Returns whether a task failed and no fix task carries its work on (under
+/// `on_failure = "halt"`, no new task starts then).
+pub(super) fn unhandled_failure(tasks: &TasksFile) -> bool {
+    tasks.tasks.iter().any(|t| {
+        t.status == TaskStatus::Failed
+            && !t
+                .fixed_by
+                .as_ref()
+                .and_then(|f| tasks.get(f))
+                .is_some_and(|f| !matches!(f.status, TaskStatus::Failed | TaskStatus::Skipped))
+    })
+}
+
 /// Returns the status and reason of a workstream nothing runs on, from its tasks.
 pub(super) fn resting(tasks: &TasksFile) -> (WsStatus, Option<String>) {
     let reason = |t: &crate::store::TaskRecord| {

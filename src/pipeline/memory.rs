@@ -40,11 +40,6 @@ pub(super) fn append_issue(tx: &mut StateTx<'_>, entry: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// Returns the path of the open issues in the state tree.
-pub fn issues_path() -> &'static str {
-    ISSUES
-}
-
 /// Appends what a task's result reports to the memory files, one bullet each.
 pub(super) fn record(
     tx: &mut StateTx<'_>,

@@ -22,7 +22,7 @@ mod final_review;
 mod implement;
 mod integrate;
 mod load;
-pub mod memory;
+mod memory;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;

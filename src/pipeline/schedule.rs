@@ -11,12 +11,14 @@ use crate::store::{TaskStatus, TasksFile};
 
 /// Returns the tasks to start, at most `slots`, given the tasks running now with their
 /// declared files. A task in progress that nothing drives (a halted one, one a person
-/// sent back, one a kill interrupted) goes first.
+/// sent back, one a kill interrupted) goes first; `only_in_progress` starts nothing new
+/// (a failure halts the workstream under `on_failure = "halt"`).
 pub(super) fn pick(
     tasks: &TasksFile,
     plan: &Plan,
     running: &BTreeMap<TaskId, Vec<String>>,
     slots: usize,
+    only_in_progress: bool,
 ) -> Vec<TaskId> {
     let done = |id: &TaskId| tasks.get(id).is_some_and(|t| t.status == TaskStatus::Done);
     let in_progress = tasks
@@ -24,7 +26,8 @@ pub(super) fn pick(
         .iter()
         .filter(|t| t.status == TaskStatus::Running && !running.contains_key(&t.id));
     let ready = tasks.tasks.iter().filter(|t| {
-        t.status == TaskStatus::Pending
+        !only_in_progress
+            && t.status == TaskStatus::Pending
             && t.depends.iter().all(done)
             && plan.try_find_task(&t.id).is_some()
     });
@@ -126,10 +129,10 @@ mod tests {
         let p = plan();
         let t = tasks(&p);
         let none = BTreeMap::new();
-        assert_eq!(ids(&pick(&t, &p, &none, 10)), ["A", "C"]);
-        assert_eq!(ids(&pick(&t, &p, &none, 1)), ["A"]);
+        assert_eq!(ids(&pick(&t, &p, &none, 10, false)), ["A", "C"]);
+        assert_eq!(ids(&pick(&t, &p, &none, 1, false)), ["A"]);
         let a_runs = BTreeMap::from([("A".parse().unwrap(), s(&["src/a.rs"]))]);
-        assert_eq!(ids(&pick(&t, &p, &a_runs, 10)), ["C"]);
+        assert_eq!(ids(&pick(&t, &p, &a_runs, 10, false)), ["C"]);
     }
 
     #[test]
@@ -137,8 +140,12 @@ mod tests {
         let p = plan();
         let mut t = tasks(&p);
         t.get_mut(&"C".parse().unwrap()).unwrap().status = TaskStatus::Running;
-        assert_eq!(ids(&pick(&t, &p, &BTreeMap::new(), 1)), ["C"]);
+        assert_eq!(ids(&pick(&t, &p, &BTreeMap::new(), 1, false)), ["C"]);
         t.get_mut(&"A".parse().unwrap()).unwrap().status = TaskStatus::Done;
-        assert_eq!(ids(&pick(&t, &p, &BTreeMap::new(), 5)), ["C", "B", "D"]);
+        assert_eq!(
+            ids(&pick(&t, &p, &BTreeMap::new(), 5, false)),
+            ["C", "B", "D"]
+        );
+        assert_eq!(ids(&pick(&t, &p, &BTreeMap::new(), 5, true)), ["C"]);
     }
 }

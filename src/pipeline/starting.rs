@@ -48,6 +48,8 @@ pub(super) async fn start(
     if slots == 0 {
         return Ok(Vec::new());
     }
+    let halted = d.profile.on_failure == crate::config::OnFailure::Halt
+        && super::ending::unhandled_failure(&tasks);
     let picks = match (d.parallel(), &snap.ws.current_task) {
         (false, Some(current)) => match tasks.get(current).map(|t| t.status) {
             // The workstream's worktree holds this task's change: it goes on, or waits.
@@ -57,10 +59,10 @@ pub(super) async fn start(
                 set_aside(&p, snap, &tasks, current)?;
                 let snap = p.store.find(&d.name)?;
                 let tasks = p.store.tasks(&snap)?;
-                schedule::pick(&tasks, &plan, &d.running, slots)
+                schedule::pick(&tasks, &plan, &d.running, slots, halted)
             }
         },
-        _ => schedule::pick(&tasks, &plan, &d.running, slots),
+        _ => schedule::pick(&tasks, &plan, &d.running, slots, halted),
     };
     let mut started = Vec::new();
     for id in picks {
@@ -217,6 +219,12 @@ fn resume(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<()> {
         t.name.as_str(),
         format_args!("{task} resumes run {run} at {stage}"),
     );
+    if t.in_own_worktree()
+        && let Some(lock) = t.checkout.stale_index_lock()
+    {
+        // A git command killed with the run left it; nothing of this task runs now.
+        std::fs::remove_file(&lock)?;
+    }
     let heads = custody::watch(p)?;
     let who = format!("{task} {stage} (resumed)");
     let report = custody::after_agent(p, &t.place(), &heads, &who)?;
