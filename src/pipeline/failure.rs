@@ -191,6 +191,7 @@ fn advice(t: &TaskCtx, category: &str, error: &str) -> (String, String) {
     let (ws, id) = (&t.name, &t.task.id);
     let lower = error.to_lowercase();
     let retry = format!("`git aos retry {ws} {id}`");
+    let retry_other = format!("`git aos retry {ws} {id} --agent OTHER`");
     match category {
         "env"
             if lower.contains("not found")
@@ -209,7 +210,7 @@ fn advice(t: &TaskCtx, category: &str, error: &str) -> (String, String) {
         ),
         "env" if lower.contains("rate") || lower.contains("429") => (
             "the agent's provider kept refusing with a rate limit after every backoff".into(),
-            format!("wait for the limit to reset, or {retry} --agent OTHER"),
+            format!("wait for the limit to reset, or {retry_other}"),
         ),
         "env" => (
             "the environment, not the task's code, stopped the agent".into(),
@@ -220,15 +221,15 @@ fn advice(t: &TaskCtx, category: &str, error: &str) -> (String, String) {
              the code was not judged"
                 .into(),
             format!(
-                "read the agent's log (`git aos show {ws} {id}`), then {retry} --agent OTHER, \
-                 or `git aos skip {ws} {id}`"
+                "read the agent's log (`git aos show {ws} {id}`), then {retry_other}, or \
+                 `git aos skip {ws} {id}`"
             ),
         ),
         _ if category.starts_with("code") => (
             "the fix task could not make the checks pass either".into(),
             format!(
-                "fix the worktree by hand and `git aos approve --force {ws} {id}`, or {retry} \
-                 -f TEXT, or `git aos skip {ws} {id}`"
+                "fix the worktree by hand and `git aos approve --force {ws} {id}`, or \
+                 `git aos retry {ws} {id} -f TEXT`, or `git aos skip {ws} {id}`"
             ),
         ),
         _ => (

@@ -316,12 +316,18 @@ pub(super) fn fail_with(
     t.run.error_class = Some(class.to_owned());
     t.run.reason = Some(why.clone());
     let event = t.event(stage, format!("{} -> failed", stage.as_str()), Actor::Tool);
-    let id = t.task.id.clone();
+    let (id, attempts) = (t.task.id.clone(), t.run.attempt);
     save(p, t, &event, |tx| {
         if let Some((path, text)) = &log {
             tx.put(path, text.clone());
         }
-        set_task(tx, &id, TaskStatus::Failed, Some(why.clone()))
+        let mut tasks = tx.tasks()?;
+        if let Some(task) = tasks.get_mut(&id) {
+            task.attempts = attempts;
+            task.status = TaskStatus::Failed;
+            task.reason = Some(why.clone());
+        }
+        tx.set_tasks(&tasks)
     })?;
     Ok(Step::Stop(TaskStop::Failed {
         why,

@@ -318,7 +318,8 @@ fn render_tasks(ui: &Ui, view: &ShowView, run: Option<&RunRecord>) {
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ));
-        if !detailed {
+        if !detailed || view.gate.is_some() {
+            // The gate below shows the task in full.
             continue;
         }
         if let Some(r) = run {
