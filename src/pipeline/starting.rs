@@ -121,6 +121,11 @@ async fn prepare(
         // Its work was set aside while other tasks landed: it goes on from the tip.
         run.base = p.store.branch_tip(&snap.ws.branch)?;
     }
+    if parallel && run.worktree.is_none() {
+        // A run begun one task at a time (the profile changed since) moves to a worktree
+        // of its own: other tasks' landings move the workstream's worktree.
+        move_to_own_worktree(&p, d, &snap, &mut run)?;
+    }
     if let Some(path) = run.worktree.clone() {
         let base = run
             .base
@@ -297,6 +302,41 @@ fn set_aside(
             r.save(tx)?;
         }
         tx.ws_mut().current_task = None;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Gives a run begun in the workstream's worktree a worktree of its own: its work there
+/// is set aside and carried into the new worktree when the task starts.
+fn move_to_own_worktree(
+    p: &Pipeline,
+    d: &Driver,
+    snap: &Snapshot,
+    run: &mut RunRecord,
+) -> anyhow::Result<()> {
+    if snap.ws.current_task.as_ref() == Some(&run.task) {
+        let co = Checkout::locate(&p.store.paths().common_dir, Path::new(&snap.ws.worktree))?;
+        run.carry = worktrees::park(p, &snap.ws.name, run, &co)?.or(run.carry.take());
+    }
+    run.worktree = Some(
+        worktrees::task_path(p, &d.name, &run.task)
+            .display()
+            .to_string(),
+    );
+    let record = run.clone();
+    let event = Event::new(
+        "run",
+        format!("{} moves to a worktree of its own", run.task),
+    )
+    .task(&run.task)
+    .run(&run.id);
+    p.store.update(&snap.ws.name, &event, |tx| {
+        record.save(tx)?;
+        let ws = tx.ws_mut();
+        if ws.current_task.as_ref() == Some(&record.task) {
+            ws.current_task = None;
+        }
         Ok(())
     })?;
     Ok(())

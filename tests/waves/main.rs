@@ -280,3 +280,31 @@ fn a_task_worktree_that_is_gone_is_made_again_at_its_base_with_what_was_tested()
     assert_eq!(repo.git(&["show", "aos/w:a.txt"]), "a\n");
     assert_linear(&repo, 1);
 }
+
+#[test]
+fn a_task_begun_one_at_a_time_moves_to_its_own_worktree_when_tasks_go_side_by_side() {
+    let repo = Repo::new();
+    let plan = format!(
+        "# Plan: switch\n\n{}",
+        task("A", "none", "test -f a.txt", "echo a >> a.txt")
+    );
+    setup(&repo, "gatekeeper", "", &plan);
+    repo.git(&["config", "aos.profiles.default.parallel-tasks", "1"]);
+    assert_eq!(repo.aos(&["run", "w"]).status.code(), Some(3));
+    assert!(repo.worktree("w").join("a.txt").exists());
+    repo.git(&["config", "aos.profiles.default.parallel-tasks", "3"]);
+    repo.aos_ok(&["reject", "w", "A", "-f", "once more"]);
+    let out = repo.aos(&["run", "w"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let own = repo.worktree("w.tasks").join("A");
+    assert_eq!(
+        std::fs::read_to_string(own.join("a.txt")).unwrap(),
+        "a\na\n"
+    );
+    assert!(
+        !repo.worktree("w").join("a.txt").exists(),
+        "set aside, then carried over"
+    );
+    repo.aos_ok(&["approve", "w", "A"]);
+    assert_eq!(repo.git(&["show", "aos/w:a.txt"]), "a\na\n");
+}
