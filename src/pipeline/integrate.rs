@@ -51,10 +51,11 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
         Err(why) => return fail(p, t, Stage::Commit, &why, None),
     };
     let (common, name) = (p.store.paths().common_dir.clone(), t.name.clone());
-    let _lock = tokio::task::spawn_blocking(move || crate::lock::lock_integration(&common, &name))
+    let lock = tokio::task::spawn_blocking(move || crate::lock::lock_integration(&common, &name))
         .await??;
     if let Some(sha) = adopted(p, t)? {
-        return finish(p, t, &sha).map(|()| Step::TaskDone);
+        finish(p, t, &sha)?;
+        return Ok(Step::TaskDone);
     }
     for _ in 0..5 {
         let tip = p
@@ -80,7 +81,7 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
             .store
             .write_task_commit(&tree, &tip, &commit::message(t), &agent)?;
         if tip != base
-            && let Some((command, exit_code, output)) = checks(p, t, &tree).await?
+            && let Some((command, exit_code, output)) = checks(p, t, &tested, &tree).await?
         {
             let broken = Clash::Broken {
                 tree: merged,
@@ -104,7 +105,10 @@ pub(super) async fn land(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> 
         let why = format!("{} {}", t.name, t.task.id);
         if p.store.move_branch(&t.ws.branch, &sha, &tip, &why)? {
             crash_point("after-landing-cas");
-            return finish(p, t, &sha).map(|()| Step::TaskDone);
+            record(p, t, &sha)?;
+            drop(lock);
+            tidy(p, t);
+            return Ok(Step::TaskDone);
         }
         // Something moved the branch under the lock (a person's commit): merge again.
         journal(p, t, None)?;
@@ -188,6 +192,7 @@ fn plan_tree(p: &Pipeline, t: &TaskCtx, tree: &str) -> anyhow::Result<String> {
 async fn checks(
     p: &Pipeline,
     t: &TaskCtx,
+    tested: &str,
     tree: &str,
 ) -> anyhow::Result<Option<(String, Option<i32>, String)>> {
     let mut commands: Vec<String> = p.cfg.project.quick_check.iter().cloned().collect();
@@ -195,7 +200,11 @@ async fn checks(
     if commands.is_empty() {
         return Ok(None);
     }
-    t.checkout.restore_tree(tree)?;
+    // The worktree and its index hold the tested tree (COMMIT staged it): only what
+    // landed meanwhile is written.
+    if crate::git::change::update(&t.checkout, tested, tree).is_err() {
+        t.checkout.restore_tree(tree)?;
+    }
     p.ui.progress(
         t.name.as_str(),
         format_args!("{} landing: checks on the merged tree", t.task.id),
@@ -300,8 +309,16 @@ fn clash(
 }
 
 /// The landing commit is on the branch: note it, record the task done, bring the
-/// workstream's worktree along and remove the task's.
+/// workstream's worktree along and leave the task's idle.
 pub(super) fn finish(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result<()> {
+    record(p, t, sha)?;
+    tidy(p, t);
+    Ok(())
+}
+
+/// What a landing records while it holds the integration lock: the note, the task done
+/// (and the tip the branch is at), the workstream's worktree brought along.
+fn record(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result<()> {
     p.store.note_set(sha, &commit::note(t))?;
     p.store.drop_rescues(&t.name, Some(&t.run.id))?;
     let snap = p.store.find(&t.name)?;
@@ -319,11 +336,16 @@ pub(super) fn finish(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result
         t.task.id,
         &sha[..12]
     ));
+    Ok(())
+}
+
+/// What can wait until the integration lock is free: the task's worktree left idle for
+/// the next task, its scratch files removed.
+fn tidy(p: &Pipeline, t: &TaskCtx) {
     worktrees::retire(p, &t.worktree, t.profile.parallel_tasks as usize);
     if let Err(e) = std::fs::remove_dir_all(p.scratch_of_run(&t.name, &t.run.id)) {
         tracing::debug!("could not remove the run's scratch directory: {e}");
     }
-    Ok(())
 }
 
 /// Finishes or drops the landing a crash interrupted: landed (the branch has the
