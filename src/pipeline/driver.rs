@@ -130,12 +130,19 @@ impl Driver {
                 && self.clock.check().is_none();
             if may_start {
                 let started = starting::start(self, &snap).await?;
-                for t in started {
-                    let id = t.0.task.id.clone();
-                    self.running.insert(id.clone(), t.0.task.files.clone());
+                for s in started {
+                    let id = s.run.task.clone();
+                    self.running.insert(id.clone(), s.files());
                     let (p, clock) = (self.p.clone(), self.clock.clone());
+                    // Each task readies its own worktree (git commands: on a blocking
+                    // thread), beside the others.
                     self.set.spawn(async move {
-                        let end = task::drive(p, t.0, clock, t.1).await;
+                        let pp = p.clone();
+                        let ready = tokio::task::spawn_blocking(move || s.ready(&pp)).await;
+                        let end = match ready.map_err(anyhow::Error::from).and_then(|r| r) {
+                            Ok((t, lock)) => task::drive(p, t, clock, lock).await,
+                            Err(e) => Err(e),
+                        };
                         (id, end)
                     });
                 }

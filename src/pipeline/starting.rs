@@ -21,11 +21,66 @@ use super::record::{RunRecord, Stage};
 use super::stage::TaskCtx;
 use super::{Pipeline, WsOutcome, custody, load, schedule, worktrees};
 
-/// Starts what can start now; returns each started task's context and lock.
-pub(super) async fn start(
-    d: &mut Driver,
-    snap: &Snapshot,
-) -> anyhow::Result<Vec<(TaskCtx, LockGuard)>> {
+/// A task about to start: its run recorded, its lock held; its worktree is readied by
+/// [`Starting::ready`] in the task's own future, beside the others'.
+pub(super) struct Starting {
+    name: crate::ids::WorkstreamName,
+    /// The task's run.
+    pub run: RunRecord,
+    /// Whether the run was made just now.
+    fresh: bool,
+    plan: Arc<Plan>,
+    /// The task's lock, held until its loop ends.
+    pub lock: LockGuard,
+}
+
+impl Starting {
+    /// Returns the task's declared files (the scheduler keeps overlapping tasks apart).
+    pub fn files(&self) -> Vec<String> {
+        self.plan
+            .try_find_task(&self.run.task)
+            .map(|t| t.files.clone())
+            .unwrap_or_default()
+    }
+
+    /// Readies the task's worktree (made, taken over from an idle one, or brought back to
+    /// custody after an interrupted run, with work set aside carried in) and returns
+    /// what its stages work on.
+    pub fn ready(self, p: &Pipeline) -> anyhow::Result<(TaskCtx, LockGuard)> {
+        let Self {
+            name,
+            mut run,
+            fresh,
+            plan,
+            lock,
+        } = self;
+        let snap = p.store.find(&name)?;
+        if let Some(path) = run.worktree.clone() {
+            let base = run
+                .base
+                .clone()
+                .unwrap_or_else(|| snap.ws.base_commit.clone());
+            let made = worktrees::ensure(p, Path::new(&path), &base, run.tree.as_deref())?;
+            if made && !fresh && run.tree.is_none() && run.carry.is_none() && !run.stages.is_empty()
+            {
+                // What the interrupted attempt wrote went with its worktree: implement again.
+                run.next = Stage::Implement;
+            }
+        }
+        let tasks = p.store.tasks(&snap)?;
+        let mut t = load::ctx(p, &snap, plan, tasks, run)?;
+        if !fresh && !t.run.stages.is_empty() && t.run.carry.is_none() {
+            resume(p, &mut t)?;
+        }
+        if let Some(work) = t.run.carry.clone() {
+            carry_in(p, &mut t, &work)?;
+        }
+        Ok((t, lock))
+    }
+}
+
+/// Starts what can start now: returns each task that starts, its run recorded.
+pub(super) async fn start(d: &mut Driver, snap: &Snapshot) -> anyhow::Result<Vec<Starting>> {
     let p = d.p.clone();
     if p.store.read_file(snap, crate::gate::plan::PATH)?.is_some() {
         // A plan change waits for approval (supervised): nothing new starts meanwhile.
@@ -80,7 +135,7 @@ async fn prepare(
     d: &mut Driver,
     plan: &Arc<Plan>,
     id: &TaskId,
-) -> anyhow::Result<Option<(TaskCtx, LockGuard)>> {
+) -> anyhow::Result<Option<Starting>> {
     let p = d.p.clone();
     let guard = match lock::lock_task(&p.store.paths().common_dir, &d.name, id) {
         Ok(g) => g,
@@ -126,26 +181,13 @@ async fn prepare(
         // of its own: other tasks' landings move the workstream's worktree.
         move_to_own_worktree(&p, d, &snap, &mut run)?;
     }
-    if let Some(path) = run.worktree.clone() {
-        let base = run
-            .base
-            .clone()
-            .unwrap_or_else(|| snap.ws.base_commit.clone());
-        let made = worktrees::ensure(&p, Path::new(&path), &base, run.tree.as_deref())?;
-        if made && !fresh && run.tree.is_none() && run.carry.is_none() && !run.stages.is_empty() {
-            // What the interrupted attempt wrote went with its worktree: implement again.
-            run.next = Stage::Implement;
-        }
-    }
-    let snap = p.store.find(&d.name)?;
-    let mut t = load::ctx(&p, &snap, plan.clone(), p.store.tasks(&snap)?, run)?;
-    if !fresh && !t.run.stages.is_empty() && t.run.carry.is_none() {
-        resume(&p, &mut t)?;
-    }
-    if let Some(work) = t.run.carry.clone() {
-        carry_in(&p, &mut t, &work)?;
-    }
-    Ok(Some((t, guard)))
+    Ok(Some(Starting {
+        name: d.name.clone(),
+        run,
+        fresh,
+        plan: plan.clone(),
+        lock: guard,
+    }))
 }
 
 /// Returns a fresh run of `id` on the branch tip, recorded as started. A fix task takes
