@@ -75,8 +75,10 @@ impl Ctx {
 
     /// Returns the current workstream of this worktree, if any.
     pub fn current_workstream(&self) -> anyhow::Result<Option<WorkstreamName>> {
+        // A workstream set with `use` counts while it is live; a closed one is forgotten.
         if let Ok(text) = std::fs::read_to_string(self.current_file())
             && let Ok(name) = text.trim().parse::<WorkstreamName>()
+            && self.store.try_find(&name)?.is_some()
         {
             return Ok(Some(name));
         }

@@ -191,6 +191,43 @@ impl fmt::Display for RunId {
     }
 }
 
+/// The name of a configured git remote (`origin`): `[A-Za-z0-9][A-Za-z0-9._-]*`, so the
+/// refs that keep what was fetched from it (`refs/aos/remotes/<remote>/…`) stay valid.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RemoteName(String);
+
+impl RemoteName {
+    /// Returns the name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for RemoteName {
+    type Err = InvalidId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut chars = s.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && !s.contains("..")
+            && !s.ends_with(".lock");
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidId(format!(
+                "invalid remote name `{s}`: give the name of a configured remote (`git remote`), not a URL"
+            )))
+        }
+    }
+}
+
+impl fmt::Display for RemoteName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +281,15 @@ mod tests {
         }
         for bad in ["", "1T", "-T", "T 1", "T.1"] {
             assert!(bad.parse::<TaskId>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn remote_names_are_names_not_urls() {
+        assert!("origin".parse::<RemoteName>().is_ok());
+        assert!("my-fork.2".parse::<RemoteName>().is_ok());
+        for bad in ["", "../x.git", "git@host:x", "a/b", ".x", "x.lock"] {
+            assert!(bad.parse::<RemoteName>().is_err(), "{bad:?}");
         }
     }
 

@@ -100,6 +100,33 @@ pub fn merge_path(common_dir: &Path) -> PathBuf {
     dir(common_dir).join("merge.lock")
 }
 
+/// Returns the lock that serialises talking to remotes from this clone: fetches and
+/// pushes update the same refs under `refs/aos/remotes/`.
+pub fn remote_path(common_dir: &Path) -> PathBuf {
+    dir(common_dir).join("remote.lock")
+}
+
+/// Takes the lock at `path`, waiting while another process (or thread) holds it.
+pub fn wait_for(path: &Path) -> anyhow::Result<LockGuard> {
+    wait(path, FlockArg::LockExclusive)
+}
+
+/// Takes the lock at `path` shared with other shared holders, waiting while an
+/// exclusive holder has it.
+pub fn wait_for_shared(path: &Path) -> anyhow::Result<LockGuard> {
+    wait(path, FlockArg::LockShared)
+}
+
+fn wait(path: &Path, how: FlockArg) -> anyhow::Result<LockGuard> {
+    let file = open(path)?;
+    let lock = Flock::lock(file, how)
+        .map_err(|(_, errno)| anyhow::anyhow!("could not lock `{}`: {errno}", path.display()))?;
+    Ok(LockGuard {
+        lock,
+        path: path.to_owned(),
+    })
+}
+
 /// Takes the lock of a workstream without waiting; a held one is a `Busy` error (exit 5).
 pub fn lock_workstream(common_dir: &Path, name: &WorkstreamName) -> anyhow::Result<LockGuard> {
     acquire(

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
             &Ui::new(false),
         ));
     }
+    // `git aos --help` is `man git-aos`: keep the pages next to the binary.
+    git_aos::manual::ensure_installed();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

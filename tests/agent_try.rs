@@ -55,12 +55,17 @@ fn records(path: &Path) -> Vec<serde_json::Value> {
 /// Returns a repository whose `aos.toml` defines the fake claude (and `extra`).
 fn repo_with_claude(extra: &str) -> Repo {
     let repo = Repo::new();
-    std::fs::write(repo.path("aos.toml"), format!("[agents.claude]\n{extra}")).unwrap();
+    let allow = repo.allow_agent_io();
+    std::fs::write(
+        repo.path("aos.toml"),
+        format!("[project]\n{allow}\n[agents.claude]\n{extra}"),
+    )
+    .unwrap();
     repo
 }
 
 fn scenario(repo: &Repo, text: &str) -> String {
-    let file = repo.tmp.path().join("scenario.txt");
+    let file = repo.agent_io().join("scenario.txt");
     std::fs::write(&file, text).unwrap();
     file.display().to_string()
 }
@@ -68,7 +73,7 @@ fn scenario(repo: &Repo, text: &str) -> String {
 #[test]
 fn a_prompt_runs_in_a_scratch_worktree_that_is_removed_afterwards() {
     let repo = repo_with_claude("");
-    let record = repo.tmp.path().join("record.jsonl");
+    let record = repo.agent_io().join("record.jsonl");
     let record_env = record.display().to_string();
     let env = [("FAKE_AGENT_RECORD", record_env.as_str())];
     let out = aos_env(
@@ -142,7 +147,7 @@ fn a_task_gets_its_implement_prompt_in_the_workstream_worktree() {
     let plan = repo.tmp.path().join("plan.md");
     std::fs::write(&plan, PLAN).unwrap();
     repo.aos_ok(&["new", "demo", "--plan", plan.to_str().unwrap()]);
-    let record = repo.tmp.path().join("record.jsonl");
+    let record = repo.agent_io().join("record.jsonl");
     let record_env = record.display().to_string();
     let file = scenario(
         &repo,

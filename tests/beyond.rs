@@ -22,9 +22,9 @@ pub struct Agents<'a> {
 /// Writes `aos.toml` (every role a fake claude agent, notifications off, `extra` appended)
 /// and commits it with `files`.
 pub fn setup(repo: &Repo, extra: &str, agents: &Agents<'_>, files: &[(&str, &str)]) {
-    let dir = repo.tmp.path();
+    let dir = repo.agent_io();
     let calls = dir.join("calls.jsonl");
-    let mut toml = String::from("[project]\nbase = \"main\"\n\n");
+    let mut toml = format!("[project]\nbase = \"main\"\n{}\n", repo.allow_agent_io());
     for (agent, scenario) in [
         ("planner", agents.planner),
         ("claude", agents.implement),
@@ -53,7 +53,7 @@ pub fn setup(repo: &Repo, extra: &str, agents: &Agents<'_>, files: &[(&str, &str
 
 /// Returns the prompts (stdin) of every recorded call of the given role.
 pub fn prompts(repo: &Repo, role: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
+    let text = std::fs::read_to_string(repo.agent_io().join("calls.jsonl")).unwrap_or_default();
     text.lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| v["env"]["AOS_ROLE"].as_str() == Some(role))
@@ -84,8 +84,7 @@ pub fn tasks(repo: &Repo, name: &str) -> Vec<(String, String)> {
 /// Implements any task: writes `<task>.txt`.
 pub const IMPLEMENT: &str = "write ${AOS_TASK}.txt made by ${AOS_AGENT}\\n\nresult {\"status\":\"done\",\"summary\":\"wrote the file\"}\nemit success done\n";
 /// Approves anything.
-pub const APPROVE: &str =
-    "result {\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\nemit success ok\n";
+pub const APPROVE: &str = "emit success ok\\n```aos-review\\n{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\\n```\n";
 /// A done result that says nothing.
 pub const PLANNED: &str =
     "result {\"status\":\"done\",\"summary\":\"planned\"}\nemit success planned\n";

@@ -15,10 +15,19 @@ fn filtered(repo: &Repo, text: &str) -> String {
     text.replace(&repo.tmp.path().display().to_string(), "[TMP]")
         .replace(&fakes.display().to_string(), "[FAKES]")
         .replace(&bash.display().to_string(), "[BASH]")
+        .replace(&landlock_abi(), "ABI [N]")
         .lines()
         .filter(|l| !l.starts_with("ok       git:"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Returns how doctor names this kernel's Landlock ABI (`ABI 7`), to filter it out.
+fn landlock_abi() -> String {
+    match git_aos::agent::sandbox::availability() {
+        git_aos::agent::Availability::Available { abi } => format!("ABI {abi}"),
+        git_aos::agent::Availability::Unavailable { .. } => "ABI [none]".into(),
+    }
 }
 
 fn write_config(repo: &Repo, text: &str) {
@@ -36,9 +45,13 @@ fn a_healthy_setup_passes_and_lists_every_check() {
     assert!(out.status.success(), "{}", stderr(&out));
     insta::assert_snapshot!(filtered(&repo, &stdout(&out)), @r"
     ok       config: `aos.toml` loads
-    ok       agent `claude`: `[FAKES]/claude` 2.1.14 (Claude Code); `claude --help` lists all 5 flags the adapter passes (roles: implement, review, plan, tests)
-    ok       agent `codex`: `[FAKES]/codex` codex-cli 0.58.0; `codex exec --help` lists all 6 flags the adapter passes (roles: implement, plan, tests)
+    ok       agent `claude`: `[FAKES]/claude` 2.1.328 (Claude Code); `claude --help` lists all 6 flags the adapter passes (roles: implement, review, plan, tests)
+    ok       agent `codex`: `[FAKES]/codex` codex-cli 0.169.0; `codex exec --help` lists all 6 flags the adapter passes (roles: implement, plan, tests)
     ok       agent `shell`: built-in; runs `Run` blocks with `[BASH]` (no role uses it)
+    ok       sandbox: Landlock ABI [N]: every agent is confined; it may write the worktree, its admin dir `[TMP]/repo/.git/worktrees/<id>` (index, HEAD), the invocation's scratch dir (prompt, result), a private temp dir ($TMPDIR), `~/repo/.git/objects`, devices (/dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty, /dev/ptmx, /dev/pts, /dev/shm) (a reviewer neither the worktree nor its admin dir)
+    ok       sandbox of `claude`: confined: may also write `~/.claude`, `~/.claude.json`
+    ok       sandbox of `codex`: confined: may also write `~/.codex`
+    ok       sandbox of `shell`: confined: nothing besides what every agent may write
     warning  hooks: not installed in `[TMP]/repo/.git/hooks`: commits made by hand are not recorded, and acceptance is not checked before them
              hint: run `git aos hooks install`
     ok       lock: no lock is held or left behind
@@ -80,7 +93,8 @@ fn a_cli_whose_help_lost_a_flag_is_reported_before_any_run() {
     std::fs::write(
         &old,
         "#!/bin/sh\ncase \"$1\" in\n  --version) echo '0.9.0 (Claude Code)';;\n  \
-         --help) printf '  -p, --print\\n  --output-format <format>\\n  --verbose\\n  -r, --resume [id]\\n';;\nesac\n",
+         --help) printf '  -p, --print\\n  --output-format <format> (choices: \"json\", \"stream-json\")\\n  \
+         --verbose\\n  -r, --resume [id]\\n  --disallowedTools <tools...>\\n';;\nesac\n",
     )
     .unwrap();
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();

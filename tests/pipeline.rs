@@ -8,14 +8,14 @@ use common::{Repo, stderr, stdout};
 
 /// A repository with `aos.toml` using fake claude agents, a plan, and a workstream `w`.
 fn setup(repo: &Repo, autonomy: &str, implement: &str, review: &str, plan: &str) {
-    let dir = repo.tmp.path();
+    let dir = repo.agent_io();
     std::fs::write(dir.join("impl.txt"), implement).unwrap();
     std::fs::write(dir.join("review.txt"), review).unwrap();
     let calls = dir.join("calls.jsonl");
     let toml = format!(
         r#"[project]
 base = "main"
-
+{allow}
 [agents.claude]
 adapter = "claude"
 env = {{ FAKE_AGENT_SCENARIO = "{impl_}", FAKE_AGENT_RECORD = "{calls}" }}
@@ -37,6 +37,7 @@ desktop = false
         impl_ = dir.join("impl.txt").display(),
         review = dir.join("review.txt").display(),
         calls = calls.display(),
+        allow = repo.allow_agent_io(),
     );
     std::fs::write(repo.path("aos.toml"), toml).unwrap();
     std::fs::write(repo.path("plan.md"), plan).unwrap();
@@ -46,14 +47,13 @@ desktop = false
 }
 
 const IMPLEMENT: &str = "write ${AOS_TASK}.txt made by ${AOS_AGENT}\\n\nresult {\"status\":\"done\",\"summary\":\"wrote the file\",\"learnings\":[\"files are named after tasks\"]}\nemit success done\n";
-const APPROVE: &str =
-    "result {\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\nemit success ok\n";
+const APPROVE: &str = "emit success ok\\n```aos-review\\n{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}\\n```\n";
 
 const THREE_TASKS: &str = "# Plan: three\n\n### [ ] T1: First\n\n#### Acceptance\n- `test -f T1.txt`\n\n### [ ] T2: Second\nDepends: T1\n\n#### Acceptance\n- `test -f T2.txt`\n\n### [ ] T3: Third\nDepends: T2\n\n#### Acceptance\n- `test -f T3.txt`\n";
 
 /// Returns the argv of every recorded call of the given role.
 fn argvs(repo: &Repo, role: &str) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
+    let text = std::fs::read_to_string(repo.agent_io().join("calls.jsonl")).unwrap_or_default();
     text.lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| v["env"]["AOS_ROLE"].as_str() == Some(role))
@@ -70,7 +70,7 @@ fn argvs(repo: &Repo, role: &str) -> Vec<Vec<String>> {
 
 /// Returns the prompts (stdin) of every recorded call of the given role.
 fn prompts(repo: &Repo, role: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(repo.tmp.path().join("calls.jsonl")).unwrap_or_default();
+    let text = std::fs::read_to_string(repo.agent_io().join("calls.jsonl")).unwrap_or_default();
     text.lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| v["env"]["AOS_ROLE"].as_str() == Some(role))
@@ -82,7 +82,7 @@ fn prompts(repo: &Repo, role: &str) -> Vec<String> {
 fn three_tasks_land_as_three_reviewed_commits_and_a_request_for_changes_is_retried() {
     let repo = Repo::new();
     let review = format!(
-        "result {{\"verdict\":\"request_changes\",\"summary\":\"needs work\",\"comments\":[{{\"severity\":\"high\",\"path\":\"T1.txt\",\"line\":1,\"message\":\"say hello in T1.txt\"}}]}}\nemit success changes\n---\n{APPROVE}"
+        "emit success changes\\n```aos-review\\n{{\"verdict\":\"request_changes\",\"summary\":\"needs work\",\"comments\":[{{\"severity\":\"high\",\"path\":\"T1.txt\",\"line\":1,\"message\":\"say hello in T1.txt\"}}]}}\\n```\n---\n{APPROVE}"
     );
     setup(&repo, "autonomous", IMPLEMENT, &review, THREE_TASKS);
     let out = repo.aos(&["run", "w"]);

@@ -25,6 +25,7 @@ pub fn listen() -> watch::Receiver<i32> {
     WAKE.get_or_init(|| {
         let (tx, _) = watch::channel(0);
         let sender = tx.clone();
+        let (ready_tx, ready) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("aos-signals".into())
             .spawn(move || {
@@ -32,25 +33,33 @@ pub fn listen() -> watch::Receiver<i32> {
                     .enable_all()
                     .build()
                 else {
+                    let _ = ready_tx.send(());
                     return;
                 };
-                rt.block_on(wait_for_signals(sender));
+                rt.block_on(wait_for_signals(sender, ready_tx));
             });
-        if let Err(e) = spawned {
-            tracing::warn!("cannot listen for signals: {e}");
+        match spawned {
+            // The handlers must be in place before any agent starts: a signal that came
+            // earlier would end git aos the default way, leaving the agent running.
+            Ok(_) => {
+                let _ = ready.recv_timeout(std::time::Duration::from_secs(5));
+            }
+            Err(e) => tracing::warn!("cannot listen for signals: {e}"),
         }
         tx
     })
     .subscribe()
 }
 
-async fn wait_for_signals(tx: watch::Sender<i32>) {
+async fn wait_for_signals(tx: watch::Sender<i32>, ready: std::sync::mpsc::Sender<()>) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+    let handlers = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),
         signal(SignalKind::hangup()),
-    ) else {
+    );
+    let _ = ready.send(());
+    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = handlers else {
         tracing::warn!("cannot listen for SIGINT, SIGTERM and SIGHUP");
         return;
     };

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::spec::{Adapter, AgentSpec, Role};
+use super::outcome::SessionTotals;
+use super::spec::{Adapter, AgentSpec, Role, Sandbox};
 use super::{Error, claude, codex, command, shell};
 use crate::ids::TaskId;
 
@@ -28,6 +29,9 @@ pub struct Request {
     pub scratch_dir: PathBuf,
     /// Session (claude) or thread (codex) to continue.
     pub resume_session: Option<String>,
+    /// The running totals that session reached at its last call, so this call's share
+    /// of what the CLI reports can be told apart.
+    pub session_totals: Option<SessionTotals>,
     /// For a codex review: pass the verdict JSON Schema with `--output-schema`.
     pub review_schema: bool,
     /// The task's `Run` script, for the `shell` adapter.
@@ -49,6 +53,7 @@ impl Request {
             task: None,
             scratch_dir: scratch_dir.into(),
             resume_session: None,
+            session_totals: None,
             review_schema: true,
             run_script: None,
         }
@@ -99,6 +104,10 @@ pub struct Invocation {
     pub files: Vec<(PathBuf, String)>,
     /// How to read stdout.
     pub output_kind: OutputKind,
+    /// Running totals of the resumed session before this call, if one is resumed.
+    pub previous_totals: Option<SessionTotals>,
+    /// Where the process may write; the runner applies it.
+    pub sandbox: Sandbox,
 }
 
 /// Returns the invocation for a spec and a request: the adapter's argv, the `AOS_*`
@@ -144,6 +153,8 @@ pub fn build(spec: &AgentSpec, req: &Request) -> Result<Invocation, Error> {
         scratch_dir,
         files: Vec::new(),
         output_kind: OutputKind::Plain,
+        previous_totals: req.resume_session.as_ref().and(req.session_totals),
+        sandbox: spec.sandbox.clone(),
     };
     match spec.adapter {
         Adapter::Claude => claude::build(spec, req, &mut inv),

@@ -12,6 +12,7 @@ mod codex;
 mod command;
 mod contract;
 pub mod group;
+mod guard;
 pub mod interrupt;
 mod invocation;
 mod native;
@@ -21,11 +22,14 @@ pub mod probe;
 pub mod prompt;
 mod redact;
 mod runner;
+pub mod sandbox;
 mod session;
 mod shell;
 mod spec;
 mod stream;
 mod transcript;
+mod usage;
+pub mod versions;
 
 use std::path::PathBuf;
 
@@ -36,10 +40,18 @@ pub use contract::{
 };
 pub use invocation::{Invocation, OutputKind, Request, build, result_file};
 pub use normalize::{normalize, outcome_for_start_error};
-pub use outcome::{ErrorClass, NextAction, Outcome, Usage};
+pub use outcome::{ErrorClass, NextAction, Outcome, SessionTotals, Usage};
 pub use redact::{MASK, Redactor};
 pub use runner::{RunLimits, RunOutput, run};
-pub use spec::{Adapter, AgentSpec, Role};
+pub use sandbox::{Availability, Confinement, SandboxReport};
+pub use spec::{Adapter, AgentSpec, Role, Sandbox, SandboxMode};
+pub use usage::Spend;
+
+/// Returns where the interface-drift guard caches each CLI's help and version:
+/// `<git-common-dir>/aos/cache/cli-help/`, derived and safe to delete.
+pub fn cli_help_cache(common_dir: &std::path::Path) -> PathBuf {
+    common_dir.join("aos").join("cache").join("cli-help")
+}
 
 /// Errors of the agent layer: the invocation could not be built or run at all. An
 /// agent that runs and fails is not an error but an `Outcome`.
@@ -83,6 +95,14 @@ pub enum Error {
     /// Waiting for the agent process failed.
     #[error("lost track of the agent process")]
     Wait(#[source] std::io::Error),
+    /// The agent was to be confined to its worktree but could not be.
+    #[error("agent `{agent}` cannot be confined to its worktree: {reason}")]
+    Sandbox {
+        /// The agent's name.
+        agent: String,
+        /// Why.
+        reason: String,
+    },
     /// Ctrl-C, SIGTERM or SIGHUP arrived; the agent's process group was stopped.
     #[error("interrupted: the agent was stopped")]
     Interrupted,
@@ -101,9 +121,10 @@ pub struct Execution {
 
 /// Builds, runs and normalizes one invocation.
 ///
-/// A program that is missing or cannot start is an `env` outcome, not an error; errors
-/// are left for what aos itself cannot do (write files, a spec without a command,
-/// Ctrl-C).
+/// A program that is missing or cannot start is an `env` outcome, not an error; so is
+/// a CLI that no longer lists a flag the adapter passes (checked first when the spec
+/// has a `contract_cache`; nothing is started then). Errors are left for what aos
+/// itself cannot do (write files, a spec without a command, Ctrl-C).
 pub async fn invoke(
     spec: &AgentSpec,
     request: &Request,
@@ -111,6 +132,15 @@ pub async fn invoke(
     redactor: &Redactor,
 ) -> Result<Execution, Error> {
     let invocation = build(spec, request)?;
+    if let Some(cache) = &spec.contract_cache
+        && let Some(outcome) = guard::check(spec, cache).await
+    {
+        return Ok(Execution {
+            invocation,
+            output: None,
+            outcome,
+        });
+    }
     match run(&invocation, limits, redactor).await {
         Ok(output) => {
             let outcome = normalize(&invocation, &output);

@@ -13,10 +13,19 @@ pub(crate) struct Report {
     pub session_id: Option<String>,
     /// The final message: claude's `result`, codex's last `agent_message`.
     pub final_text: Option<String>,
-    /// Tokens used.
+    /// Tokens used, normalized (`Usage`); the session's running total when
+    /// `usage_is_total` (codex), else this call's (claude).
     pub usage: Option<Usage>,
-    /// Cost in US dollars.
+    /// Whether `usage` counts every call of a resumed session, not only this one.
+    pub usage_is_total: bool,
+    /// Cost in US dollars of this call alone, when the CLI says so.
     pub cost_usd: Option<f64>,
+    /// Cost in US dollars of every call of the session so far (claude's
+    /// `total_cost_usd`).
+    pub total_cost_usd: Option<f64>,
+    /// The HTTP status of the last failed request to the model, when the CLI named it
+    /// (claude's `api_error_status` and `api_retry` lines, codex's "unexpected status").
+    pub http_status: Option<u16>,
     /// Whether the CLI printed its end-of-run record (claude `result`, codex
     /// `turn.completed` or `turn.failed`).
     pub finished: bool,

@@ -2,13 +2,14 @@
 //! timeout, environment, agent failures, then the result contract.
 
 use super::Error;
-use super::classify::env_signal;
+use super::classify::{EnvSignal, env_signal, is_usage_error};
 use super::contract::{AgentResult, ResultStatus, ReviewVerdict, fenced_block};
 use super::invocation::{Invocation, OutputKind};
 use super::native::{self, Report};
 use super::outcome::{ErrorClass, NextAction, Outcome};
 use super::runner::RunOutput;
 use super::spec::{Adapter, Role};
+use super::usage::per_call;
 
 /// Longest final message kept as a summary when the agent gave none.
 const SUMMARY_MAX: usize = 2000;
@@ -20,9 +21,16 @@ const PLAIN_TAIL: usize = 2048;
 pub fn normalize(inv: &Invocation, out: &RunOutput) -> Outcome {
     let report = native::parse(inv.output_kind, &out.stdout);
     let mut o = Outcome::proceed();
-    o.usage = report.usage;
-    o.cost_usd = report.cost_usd;
+    let (usage, cost, totals) = per_call(&report, inv.previous_totals.as_ref());
+    o.usage = usage;
+    // The built-in shell agent calls no model: it costs nothing, which is known.
+    o.cost_usd = if inv.adapter == Adapter::Shell {
+        Some(0.0)
+    } else {
+        cost
+    };
     o.session_id = report.session_id.clone();
+    o.session_totals = report.session_id.is_some().then_some(totals);
 
     if out.timed_out || out.idle_killed {
         let why = if out.timed_out {
@@ -33,7 +41,20 @@ pub fn normalize(inv: &Invocation, out: &RunOutput) -> Outcome {
         } else {
             "no output for the watchdog period; the process group was killed".to_owned()
         };
-        o.fail(ErrorClass::Timeout, true, why);
+        // A CLI that was still retrying a failed model request when it was killed
+        // (claude's `api_retry` lines) failed because of that request.
+        match report.http_status.and_then(EnvSignal::from_status) {
+            Some(signal) => o.fail(
+                ErrorClass::Env,
+                signal.retryable(),
+                format!(
+                    "{why}, while it retried HTTP {}: {}",
+                    report.http_status.unwrap_or_default(),
+                    signal.describe()
+                ),
+            ),
+            None => o.fail(ErrorClass::Timeout, true, why),
+        }
         return o;
     }
     if out.exit_code != Some(0) || report.failure.is_some() {
@@ -80,6 +101,11 @@ pub fn outcome_for_start_error(err: &Error) -> Option<Outcome> {
             false,
             format!("`{program}` could not be started: {source}"),
         )),
+        Error::Sandbox { agent, .. } => Some(Outcome::failure(
+            ErrorClass::Env,
+            false,
+            format!("{err}; set `sandbox = \"off\"` in `[agents.{agent}]` to run it unconfined"),
+        )),
         _ => None,
     }
 }
@@ -91,32 +117,26 @@ fn failed(inv: &Invocation, out: &RunOutput, report: &Report, o: &mut Outcome) {
         (None, Some(sig)) => format!("`{}` was killed by signal {sig}", inv.program),
         (None, None) => format!("`{}` ended without an exit status", inv.program),
     };
-    if inv.adapter == Adapter::Codex && out.exit_code == Some(2) {
+    // The built-in shell agent needs no network; its failures are the script's.
+    if inv.adapter != Adapter::Shell
+        && let Some(signal) = failure_signal(inv, out, report)
+    {
         o.fail(
             ErrorClass::Env,
-            false,
-            format!("{exit}: authentication failed (or a usage error)"),
+            signal.retryable(),
+            format!(
+                "{exit}: {}",
+                signal.describe().replace("<name>", &inv.agent)
+            ),
         );
+        o.reasons.extend(report.failure.clone());
+        if signal == EnvSignal::Usage
+            && let Some(line) = out.stderr.lines().find(|l| !l.trim().is_empty())
+        {
+            o.reasons
+                .push(format!("stderr: {}", truncate(line.trim(), 300)));
+        }
         return;
-    }
-    // The built-in shell agent needs no network; its failures are the script's.
-    if inv.adapter != Adapter::Shell {
-        let mut error_text = report.errors.join("\n");
-        error_text.push('\n');
-        error_text.push_str(&out.stderr);
-        if inv.output_kind == OutputKind::Plain {
-            error_text.push('\n');
-            error_text.push_str(tail(&out.stdout, PLAIN_TAIL));
-        }
-        if let Some(signal) = env_signal(&error_text) {
-            o.fail(
-                ErrorClass::Env,
-                signal.retryable(),
-                format!("{exit}: {}", signal.describe()),
-            );
-            o.reasons.extend(report.failure.clone());
-            return;
-        }
     }
     o.fail(ErrorClass::Agent, true, exit);
     o.reasons.extend(report.failure.clone());
@@ -124,6 +144,36 @@ fn failed(inv: &Invocation, out: &RunOutput, report: &Report, o: &mut Outcome) {
         o.reasons
             .push(format!("stderr: {}", truncate(line.trim(), 300)));
     }
+}
+
+/// Returns the environment problem behind a failed run: a usage error (the CLI refused
+/// its command line before it started a session; clap exits 2 for it, as codex does for
+/// a failed login, commander 1), the HTTP status the CLI named, or what the error text
+/// says.
+fn failure_signal(inv: &Invocation, out: &RunOutput, report: &Report) -> Option<EnvSignal> {
+    let never_started = report.session_id.is_none() && !report.finished;
+    if never_started && is_usage_error(&out.stderr) {
+        return Some(EnvSignal::Usage);
+    }
+    let mut error_text = report.errors.join("\n");
+    error_text.push('\n');
+    error_text.push_str(&out.stderr);
+    if inv.output_kind == OutputKind::Plain {
+        error_text.push('\n');
+        error_text.push_str(tail(&out.stdout, PLAIN_TAIL));
+    }
+    let from_text = env_signal(&error_text);
+    if from_text == Some(EnvSignal::Root) {
+        return from_text;
+    }
+    if let Some(signal) = report.http_status.and_then(EnvSignal::from_status) {
+        return Some(signal);
+    }
+    if from_text.is_none() && inv.adapter == Adapter::Codex && out.exit_code == Some(2) {
+        // codex: exit 2 without a usage error is a failed login.
+        return Some(EnvSignal::Auth);
+    }
+    from_text
 }
 
 /// Reads the reviewer's verdict: result file, `aos-review` block, or the final message.

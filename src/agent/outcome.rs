@@ -60,21 +60,23 @@ impl ErrorClass {
     }
 }
 
-/// Tokens an invocation used, as the CLI reported them.
+/// Tokens an invocation used, counted the same way for every CLI: `input_tokens` is
+/// every input token, those served from the prompt cache included (codex counts them
+/// so; claude reports cache reads and writes apart, and they are added in).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
-    /// Input tokens (claude: not counting cache reads; codex: counting them).
+    /// Input tokens, cached ones included.
     pub input_tokens: u64,
     /// Output tokens.
     pub output_tokens: u64,
-    /// Input tokens served from the prompt cache.
+    /// The part of `input_tokens` served from the prompt cache.
     pub cached_input_tokens: u64,
 }
 
 impl std::ops::Add for Usage {
     type Output = Usage;
 
-    /// Returns the sum of two usages (codex reports one per turn).
+    /// Returns the sum of two usages.
     fn add(self, other: Usage) -> Usage {
         Usage {
             input_tokens: self.input_tokens + other.input_tokens,
@@ -82,6 +84,33 @@ impl std::ops::Add for Usage {
             cached_input_tokens: self.cached_input_tokens + other.cached_input_tokens,
         }
     }
+}
+
+impl Usage {
+    /// Returns `self - earlier` when `earlier` fits in it field by field, else `None`
+    /// (then `earlier` was not an earlier total of the same session).
+    pub fn since(self, earlier: Usage) -> Option<Usage> {
+        Some(Usage {
+            input_tokens: self.input_tokens.checked_sub(earlier.input_tokens)?,
+            output_tokens: self.output_tokens.checked_sub(earlier.output_tokens)?,
+            cached_input_tokens: self
+                .cached_input_tokens
+                .checked_sub(earlier.cached_input_tokens)?,
+        })
+    }
+}
+
+/// The running totals of a session (claude) or thread (codex) after a call, as far as
+/// they are known: what the next call that resumes it subtracts from what it reports,
+/// so each call is counted once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionTotals {
+    /// Tokens of every call of the session so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Cost in US dollars of every call of the session so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
 }
 
 /// One invocation, normalized.
@@ -95,12 +124,16 @@ pub struct Outcome {
     pub retryable: bool,
     /// Why, in short sentences for the log and the user.
     pub reasons: Vec<String>,
-    /// Tokens used, when the CLI reported them.
+    /// Tokens this call used, when the CLI reported them.
     pub usage: Option<Usage>,
-    /// Cost in US dollars, when the CLI reported it.
+    /// Cost in US dollars of this call, when the CLI reported it (codex never does):
+    /// `None` is unknown, never zero.
     pub cost_usd: Option<f64>,
     /// Session (claude) or thread (codex) id, to continue the conversation.
     pub session_id: Option<String>,
+    /// The session's running totals after this call, for the call that resumes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_totals: Option<SessionTotals>,
     /// The agent's own summary, or its final message.
     pub summary: Option<String>,
     /// The agent's result, when it gave one.
@@ -120,6 +153,7 @@ impl Outcome {
             usage: None,
             cost_usd: None,
             session_id: None,
+            session_totals: None,
             summary: None,
             result: None,
             verdict: None,

@@ -25,7 +25,13 @@ pub struct Contract {
     pub help_args: Vec<String>,
     /// Flags (and subcommands) the adapter passes, which the help must list.
     pub flags: Vec<String>,
+    /// Fixed values the adapter gives a flag (`--sandbox read-only`), which the help
+    /// must list among that flag's choices.
+    pub choices: Vec<(String, String)>,
 }
+
+/// Flags whose value is one of a fixed set the CLI's help lists.
+const CHOICE_FLAGS: &[&str] = &["--output-format", "--permission-mode", "--sandbox"];
 
 /// Returns what to check for an agent: its program, how to ask for its version and
 /// help, and every flag its adapter may pass (the spec's own `args` are the user's
@@ -35,7 +41,7 @@ pub fn contract(spec: &AgentSpec) -> Result<Contract, Error> {
         Adapter::Claude | Adapter::Codex => {
             let default = spec.adapter.as_str();
             let (program, prefix) = binary(spec, default);
-            let flags = adapter_flags(spec)?;
+            let (flags, choices) = adapter_flags(spec)?;
             let with = |tail: &[&str]| {
                 let mut args = prefix.clone();
                 args.extend(tail.iter().map(|s| (*s).to_owned()));
@@ -51,6 +57,7 @@ pub fn contract(spec: &AgentSpec) -> Result<Contract, Error> {
                 version_args: with(&["--version"]),
                 help_args,
                 flags,
+                choices,
             })
         }
         Adapter::Command => {
@@ -76,33 +83,53 @@ impl Contract {
             version_args: Vec::new(),
             help_args: Vec::new(),
             flags: Vec::new(),
+            choices: Vec::new(),
         }
     }
 
-    /// Returns the flags of the contract that `help` does not list.
-    pub fn missing_in<'a>(&'a self, help: &str) -> Vec<&'a str> {
-        self.flags
+    /// Returns what of the contract `help` does not list: flags, and `flag value` for
+    /// a choice it no longer offers.
+    pub fn missing_in(&self, help: &str) -> Vec<String> {
+        let flags: Vec<String> = self
+            .flags
             .iter()
-            .map(String::as_str)
             .filter(|f| !lists(help, f))
-            .collect()
+            .cloned()
+            .collect();
+        let choices: Vec<String> = self
+            .choices
+            .iter()
+            .filter(|(flag, value)| !flags.contains(flag) && !lists(help, value))
+            .map(|(flag, value)| format!("{flag} {value}"))
+            .collect();
+        flags.into_iter().chain(choices).collect()
     }
 }
 
-/// Returns the flags the adapter passes in any invocation it builds: implement and
-/// review, with a session to resume.
-fn adapter_flags(spec: &AgentSpec) -> Result<Vec<String>, Error> {
+/// Returns the flags the adapter passes in any invocation it builds (implement and
+/// review, with a session to resume), and the fixed values it gives `CHOICE_FLAGS`.
+type Flags = (Vec<String>, Vec<(String, String)>);
+
+fn adapter_flags(spec: &AgentSpec) -> Result<Flags, Error> {
     let mut bare = spec.clone();
     bare.args.clear();
     let (_, prefix) = binary(spec, spec.adapter.as_str());
     let mut flags = BTreeSet::new();
+    let mut choices = BTreeSet::new();
     for role in [Role::Implement, Role::Review] {
         let mut req = Request::new(role, "", "/", "/");
         req.resume_session = Some("session".into());
         let inv = build(&bare, &req)?;
-        for arg in inv.args.iter().skip(prefix.len()) {
+        let args = &inv.args[prefix.len().min(inv.args.len())..];
+        for (i, arg) in args.iter().enumerate() {
             if arg.len() > 1 && arg.starts_with('-') {
                 flags.insert(arg.clone());
+                if let Some(value) = args
+                    .get(i + 1)
+                    .filter(|_| CHOICE_FLAGS.contains(&arg.as_str()))
+                {
+                    choices.insert((arg.clone(), value.clone()));
+                }
             }
         }
     }
@@ -111,14 +138,15 @@ fn adapter_flags(spec: &AgentSpec) -> Result<Vec<String>, Error> {
         // `codex exec … resume <thread>` continues a thread: a subcommand, not a flag.
         flags.push("resume".into());
     }
-    Ok(flags)
+    Ok((flags, choices.into_iter().collect()))
 }
 
 /// Returns whether `help` lists `flag` as a word of its own (`-p,`, `--json`,
-/// `--cd <DIR>`, `[--resume]`), not as part of a longer flag.
+/// `--cd <DIR>`, `[--resume]`, a choice `"plan"`), not as part of a longer one.
 fn lists(help: &str, flag: &str) -> bool {
-    let before_ok = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || ",[(|/".contains(c));
-    let after_ok = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || ",=<[])|.:".contains(c));
+    let before_ok = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || ",[(|/\"'".contains(c));
+    let after_ok =
+        |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || ",=<[])|.:\"'".contains(c));
     help.match_indices(flag).any(|(at, _)| {
         before_ok(help[..at].chars().next_back())
             && after_ok(help[at + flag.len()..].chars().next())
@@ -173,6 +201,8 @@ pub async fn ask(
         scratch_dir: scratch.to_owned(),
         files: Vec::new(),
         output_kind: OutputKind::Plain,
+        previous_totals: None,
+        sandbox: spec.sandbox.clone(),
     };
     let limits = RunLimits {
         timeout,
@@ -197,11 +227,21 @@ mod tests {
         assert_eq!(
             c.flags,
             [
+                "--disallowedTools",
                 "--output-format",
                 "--permission-mode",
                 "--resume",
                 "--verbose",
                 "-p"
+            ]
+        );
+        let choices: Vec<String> = c.choices.iter().map(|(f, v)| format!("{f} {v}")).collect();
+        assert_eq!(
+            choices,
+            [
+                "--output-format stream-json",
+                "--permission-mode bypassPermissions",
+                "--permission-mode plan"
             ]
         );
         spec.model = Some("opus".into());
@@ -219,14 +259,31 @@ mod tests {
         assert_eq!(
             c.flags,
             [
-                "--full-auto",
+                "--add-dir",
                 "--json",
                 "--output-schema",
+                "--sandbox",
                 "--skip-git-repo-check",
                 "-C",
                 "resume"
             ]
         );
+        assert_eq!(
+            c.choices,
+            [
+                ("--sandbox".to_owned(), "read-only".to_owned()),
+                ("--sandbox".to_owned(), "workspace-write".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_choice_must_be_offered_by_its_flag() {
+        let c = contract(&AgentSpec::new("c", Adapter::Claude)).unwrap();
+        let help = "  -p, --print\n  --verbose\n  --resume\n  --disallowedTools <tools...>\n  \
+                    --output-format <format> (choices: \"text\", \"json\", \"stream-json\")\n  \
+                    --permission-mode <mode> (choices: \"acceptEdits\", \"plan\")\n";
+        assert_eq!(c.missing_in(help), ["--permission-mode bypassPermissions"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::capture::DEFAULT_CAP_BYTES;
 use super::group::ProcessGroup;
 use super::invocation::Invocation;
 use super::redact::Redactor;
+use super::sandbox::{self, SandboxReport};
 use super::session::{End, Session, describe_end};
 use super::spec::AgentSpec;
 use super::stream::{self, Stream};
@@ -88,6 +89,8 @@ pub struct RunOutput {
     pub timed_out: bool,
     /// The no-output watchdog fired.
     pub idle_killed: bool,
+    /// Whether the agent ran confined, and what was put back after it.
+    pub sandbox: SandboxReport,
 }
 
 /// Runs an invocation to its end and returns what it left behind.
@@ -111,6 +114,9 @@ pub async fn run(
         return Err(Error::NoWorkdir(inv.cwd.clone()));
     }
     prepare(inv)?;
+    // Signal handlers first: a Ctrl-C, SIGTERM or SIGHUP from now on ends the agent too.
+    let _ = super::interrupt::listen();
+    let mut confined = sandbox::prepare(inv)?;
     let transcript = Transcript::open(inv, limits.live_log.as_deref(), limits.cap_bytes, redactor)?;
 
     let mut cmd = Command::new(&inv.program);
@@ -128,8 +134,9 @@ pub async fn run(
     for name in &inv.env_remove {
         cmd.env_remove(name);
     }
+    confined.apply(&mut cmd);
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| {
+    let mut child = confined.spawn(&mut cmd).map_err(|source| {
         let program = inv.program.clone();
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound { program }
@@ -173,6 +180,7 @@ pub async fn run(
     }
     tasks.abort_all();
     let duration = started.elapsed();
+    let sandbox = confined.finish();
 
     let Session {
         status, transcript, ..
@@ -190,6 +198,7 @@ pub async fn run(
         duration,
         timed_out: end == End::TimedOut,
         idle_killed: end == End::Idle,
+        sandbox,
     })
 }
 

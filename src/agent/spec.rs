@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,11 @@ pub struct AgentSpec {
     pub idle_timeout: Duration,
     /// Model passed to the CLI (`--model` / `-m`), if any.
     pub model: Option<String>,
+    /// Where CLI help is cached for the interface-drift guard; when set, `invoke`
+    /// checks the adapter's flags against the CLI's `--help` before starting it.
+    pub contract_cache: Option<PathBuf>,
+    /// Where the agent may write.
+    pub sandbox: Sandbox,
 }
 
 impl AgentSpec {
@@ -118,6 +124,58 @@ impl AgentSpec {
             timeout: Duration::from_secs(20 * 60),
             idle_timeout: Duration::from_secs(5 * 60),
             model: None,
+            contract_cache: None,
+            sandbox: Sandbox::default(),
         }
     }
+}
+
+/// Whether an agent runs confined (`[agents.<name>] sandbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxMode {
+    /// Writes only to its worktree and the few paths it needs (DESIGN §6.3).
+    Worktree,
+    /// Unconfined: the project's own commands, and agents configured so.
+    #[default]
+    Off,
+}
+
+impl SandboxMode {
+    /// Every mode, in the order the docs list them.
+    pub const ALL: [SandboxMode; 2] = [Self::Worktree, Self::Off];
+
+    /// Returns the mode called `name` in `aos.toml`, if there is one.
+    pub fn parse(name: &str) -> Option<SandboxMode> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// Returns the mode's name as written in `aos.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Worktree => "worktree",
+            Self::Off => "off",
+        }
+    }
+}
+
+impl fmt::Display for SandboxMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one agent's writes are confined; the runner turns it into a Landlock ruleset.
+///
+/// A spec made with [`AgentSpec::new`] is unconfined (`Off`): that is what the project's
+/// own commands get. Configured agents default to `Worktree`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sandbox {
+    /// Confined or not.
+    pub mode: SandboxMode,
+    /// Extra writable paths (`sandbox_allow`): absolute, or `~/…` under `$HOME`.
+    pub allow: Vec<String>,
+    /// The repository's common git directory, when the agent works in one of its
+    /// worktrees: its objects and the worktree's admin directory become writable.
+    pub git_common_dir: Option<PathBuf>,
 }

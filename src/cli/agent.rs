@@ -16,6 +16,9 @@ use crate::workstream::task_prompt;
 
 /// Run a configured agent by hand
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos agent try claude --prompt 'Write hello.txt saying hi'\n  git aos agent try codex --ws auth --task T2 --json"
+)]
 pub struct AgentArgs {
     #[command(subcommand)]
     command: AgentCommand,
@@ -30,6 +33,9 @@ enum AgentCommand {
 
 #[derive(clap::Args, Debug)]
 #[command(group(ArgGroup::new("input").required(true).args(["prompt", "task"])))]
+#[command(
+    after_help = "Examples:\n  git aos agent try claude --prompt 'Write hello.txt saying hi'\n  git aos agent try codex --ws auth --task T2 --json"
+)]
 struct TryArgs {
     /// Agent from aos.toml (`[agents.<name>]`)
     agent: String,
@@ -58,7 +64,9 @@ pub async fn run(ui: &Ui, args: AgentArgs) -> anyhow::Result<()> {
 async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let config = ctx.config()?;
-    let spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    let mut spec = config.agent(&args.agent).map_err(UserError::from)?.spec();
+    spec.contract_cache = Some(agent::cli_help_cache(ctx.common_dir()));
+    spec.sandbox.git_common_dir = Some(ctx.common_dir().to_owned());
     let repo_root = ctx.repo_root()?.to_owned();
     let run_id = RunId::generate();
     let live_log = ctx.common_dir().join("aos").join("live").join("try.log");
@@ -79,6 +87,7 @@ async fn try_agent(ui: &Ui, args: TryArgs) -> anyhow::Result<()> {
         (None, Some(task)) => {
             let name = ctx.workstream(args.ws.clone())?;
             let snap = ctx.store.find(&name)?;
+            crate::trust::require(&ctx.store, &snap)?;
             let scratch = ctx
                 .common_dir()
                 .join("aos")
@@ -190,6 +199,12 @@ fn render(ui: &Ui, exec: &Execution, live_log: &Path) {
             "process",
             &format_args!("{how} after {:.1}s", out.duration.as_secs_f64()),
         );
+        match &out.sandbox.confinement {
+            crate::agent::Confinement::Unconfined { reason } => {
+                field("sandbox", &format_args!("unconfined: {reason}"));
+            }
+            other => field("sandbox", &other.as_str()),
+        }
     }
     if let Some(r) = &o.result {
         field("result", &r.status.as_str());
@@ -206,14 +221,12 @@ fn render(ui: &Ui, exec: &Execution, live_log: &Path) {
     if let Some(s) = &o.session_id {
         field("session", s);
     }
-    if let Some(u) = &o.usage {
-        let cost = o.cost_usd.map(|c| format!("; ${c:.4}")).unwrap_or_default();
+    if o.usage.is_some() || o.cost_usd.is_some() {
+        let mut spend = agent::Spend::default();
+        spend.add(o.usage, o.cost_usd);
         field(
             "usage",
-            &format_args!(
-                "{} in ({} cached), {} out{cost}",
-                u.input_tokens, u.cached_input_tokens, u.output_tokens
-            ),
+            &format_args!("{}; cost {}", spend.tokens_text(), spend.cost_text()),
         );
     }
     for reason in &o.reasons {

@@ -13,6 +13,9 @@ use crate::ui::Ui;
 /// Example: `git aos approve auth T2`, or `git aos approve --force auth T3` to land a
 /// task that failed once its checks pass on what its worktree holds.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos show auth && git aos approve auth\n  git aos approve                       # the current workstream"
+)]
 pub struct ApproveArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

@@ -5,6 +5,7 @@ use crate::ui::Ui;
 
 /// List or show archived (closed or merged) workstreams
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos archive list\n  git aos archive show auth --json")]
 pub struct ArchiveArgs {
     #[command(subcommand)]
     command: ArchiveCommand,
@@ -13,12 +14,16 @@ pub struct ArchiveArgs {
 #[derive(clap::Subcommand, Debug)]
 enum ArchiveCommand {
     /// List archived workstreams, oldest first
+    #[command(after_help = "Examples:\n  git aos archive list\n  git aos archive list --json")]
     List {
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
     /// Show one archived workstream (by name for its newest archive, or by archive id)
+    #[command(
+        after_help = "Examples:\n  git aos archive show spike\n  git aos archive show spike.20261130T101500 --json"
+    )]
     Show {
         /// Workstream name or archive id (`<name>.<yyyymmddThhmmss>`)
         id: String,

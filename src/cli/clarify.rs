@@ -12,6 +12,9 @@ use crate::ui::Ui;
 
 /// Questions that block workstreams until a person answers: list, show, answer, ask
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos clarify list\n  git aos clarify answer auth q1 'Use seconds, not milliseconds'"
+)]
 pub struct ClarifyArgs {
     #[command(subcommand)]
     command: ClarifyCommand,
@@ -20,6 +23,9 @@ pub struct ClarifyArgs {
 #[derive(clap::Subcommand, Debug)]
 enum ClarifyCommand {
     /// List open questions of every live workstream (`--all` adds answered ones)
+    #[command(
+        after_help = "Examples:\n  git aos clarify list\n  git aos clarify list --all --json"
+    )]
     List {
         #[arg(long)]
         all: bool,
@@ -27,6 +33,9 @@ enum ClarifyCommand {
         json: bool,
     },
     /// Show the questions of one workstream
+    #[command(
+        after_help = "Examples:\n  git aos clarify show auth\n  git aos clarify show auth q2 --json"
+    )]
     Show {
         name: WorkstreamName,
         /// One question by id (`q1`)
@@ -35,6 +44,9 @@ enum ClarifyCommand {
         json: bool,
     },
     /// Answer a question: `answer <ws> [<id>] TEXT` (the id may be left out when one is open)
+    #[command(
+        after_help = "Examples:\n  git aos clarify answer auth 'Use seconds'          # the one open question\n  git aos clarify answer auth q2 'Keep the old endpoint'"
+    )]
     Answer {
         name: WorkstreamName,
         /// `[<id>] TEXT`
@@ -42,6 +54,9 @@ enum ClarifyCommand {
         words: Vec<String>,
     },
     /// Ask a question yourself: the workstream waits until someone answers it
+    #[command(
+        after_help = "Examples:\n  git aos clarify ask auth 'Which token format do clients send?'"
+    )]
     Ask {
         name: WorkstreamName,
         #[arg(value_parser = super::non_empty)]

@@ -7,6 +7,9 @@ use crate::workstream;
 
 /// Close a workstream: archive its state and remove its worktree (the branch is kept)
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos close spike                   # archive it, remove its worktree, keep the branch\n  git aos close spike --force --delete-branch"
+)]
 pub struct CloseArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

@@ -14,6 +14,9 @@ use crate::workstream::{self, ConflictReport};
 /// with nothing before them, so the fewest need rework. Exits 0 whether or not
 /// there are conflicts.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos conflicts                     # files two workstreams both touch\n  git aos conflicts --deep --json       # real merges in memory, and a merge order"
+)]
 pub struct ConflictsArgs {
     /// Run real three-way merges in memory and list the files that would conflict
     #[arg(long)]

@@ -6,6 +6,7 @@ use crate::ui::Ui;
 
 /// Run the whole pipeline on a scratch repository, offline: two workstreams in parallel, a scripted reviewer
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos demo\n  git aos demo --dir /tmp/aos-demo")]
 pub struct DemoArgs {
     /// Directory to create the demo in (default: a new one under the system temp dir)
     #[arg(long)]

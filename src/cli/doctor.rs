@@ -7,6 +7,9 @@ use crate::ui::Ui;
 /// Check git, aos.toml, every agent's program and the flags aos passes it, hooks, locks
 /// and workstream state; exit 1 when something would make a run fail
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos doctor                        # everything a run depends on\n  git aos doctor --json | jq '.[] | select(.level != \"ok\")'"
+)]
 pub struct DoctorArgs {
     /// Print the findings as JSON (`ok` and a list of `check`, `subject`, `level`, `message`, `hint`)
     #[arg(long)]
@@ -40,7 +43,9 @@ fn render(ui: &Ui, f: &Finding) {
     let label = format!("{:<7}", f.level.as_str());
     let subject = match (f.check, f.subject.as_str()) {
         ("agent", name) => format!("agent `{name}`"),
+        ("sandbox", name) if !name.is_empty() => format!("sandbox of `{name}`"),
         ("lock", _) => "lock".to_owned(),
+        ("remote", name) => format!("remote `{name}`"),
         (check, _) => check.to_owned(),
     };
     ui.data(format_args!("{label}  {subject}: {}", f.message));

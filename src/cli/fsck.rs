@@ -7,6 +7,7 @@ use crate::workstream::fsck;
 
 /// Check every aos ref, state tree, ref lock and worktree; `--fix` repairs what a crash left
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos fsck\n  git aos fsck --fix")]
 pub struct FsckArgs {
     /// Repair what can be repaired safely (never deletes uncommitted work)
     #[arg(long)]

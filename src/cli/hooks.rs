@@ -7,6 +7,7 @@ use crate::ui::Ui;
 /// Install, remove or show the git hook shims of git aos (pre-commit, prepare-commit-msg,
 /// post-commit, post-rewrite)
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos hooks install\n  git aos hooks status --json")]
 pub struct HooksArgs {
     #[command(subcommand)]
     command: HooksCommand,
@@ -15,6 +16,9 @@ pub struct HooksArgs {
 #[derive(clap::Subcommand, Debug)]
 enum HooksCommand {
     /// Put the shims into the hooks directory, keeping what each hook already runs
+    #[command(
+        after_help = "Examples:\n  git aos hooks install\n  git aos hooks install --scope workstreams   # hooks only in workstream worktrees"
+    )]
     Install {
         /// Which worktrees run the shims: `shared` puts them into the shared hooks
         /// directory (every worktree runs them, returning at once off `aos/*` branches);
@@ -25,8 +29,10 @@ enum HooksCommand {
         scope: Option<Scope>,
     },
     /// Take the shims out again, leaving each hook file as it was before
+    #[command(after_help = "Examples:\n  git aos hooks uninstall")]
     Uninstall,
     /// Show where the hooks directory is, which hooks have the shim and what else they run
+    #[command(after_help = "Examples:\n  git aos hooks status\n  git aos hooks status --json")]
     Status {
         /// Print JSON
         #[arg(long)]

@@ -11,6 +11,9 @@ use crate::ui::Ui;
 
 /// Set up git aos in this repository: write aos.toml (asking, or from flags), set git config and install the git hooks
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos init                          # asks: base branch, test command, agents\n  git aos init --yes --agent claude --agent codex --test 'cargo test'"
+)]
 pub struct InitArgs {
     /// Ask nothing: take flags and detected defaults
     #[arg(short, long)]

@@ -8,6 +8,9 @@ use crate::ui::Ui;
 
 /// List live workstreams, one per line (`--all` adds archived ones)
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos list\n  git aos list --all --json            # archived ones too, as JSON"
+)]
 pub struct ListArgs {
     /// Include closed and merged workstreams from the archive
     #[arg(long)]
@@ -53,7 +56,14 @@ pub fn run(ui: &Ui, args: ListArgs) -> anyhow::Result<()> {
         .store
         .load_live()?
         .iter()
-        .map(|s| row(&s.ws, None))
+        .map(|s| {
+            let mut r = row(&s.ws, None);
+            // Where the worktree is on this machine, not where the state says it was made.
+            r.worktree = crate::workstream::worktree_path(&ctx.store, &s.ws)
+                .display()
+                .to_string();
+            r
+        })
         .collect();
     if args.all {
         rows.extend(

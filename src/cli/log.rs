@@ -6,6 +6,7 @@ use crate::ui::Ui;
 
 /// Show the state history of a workstream, newest first
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos log auth -n 20\n  git aos log auth --json")]
 pub struct LogArgs {
     /// Workstream, live or archived (default: the current one)
     name: Option<WorkstreamName>,

@@ -16,6 +16,7 @@ use crate::workstream::{self, GateVerdict, MergeRequest, Strategy};
 /// `[project] delete_branch_on_merge`) and its state archived as `merged`. Running it
 /// again after an interruption finishes the merge.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos merge auth\n  git aos merge auth --strategy squash")]
 pub struct MergeArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

@@ -5,6 +5,7 @@ mod approve;
 mod archive;
 mod clarify;
 mod close;
+mod complete;
 mod completions;
 mod conflicts;
 mod debug;
@@ -20,6 +21,7 @@ mod merge;
 mod new;
 mod open;
 mod plan;
+mod pr;
 mod refresh;
 mod reject;
 mod report;
@@ -29,6 +31,8 @@ mod run;
 mod show;
 mod skip;
 mod status;
+mod sync;
+mod trust;
 mod uat;
 mod use_workstream;
 
@@ -43,14 +47,22 @@ use crate::ui::Ui;
     name = "git-aos",
     bin_name = "git aos",
     version,
-    propagate_version = true
+    propagate_version = true,
+    after_help = "Examples:
+  git aos demo                                   # the whole pipeline on a scratch repository
+  git aos init --agent claude                    # set up this repository
+  git aos plan new --template plan.md            # an example plan to edit
+  git aos new auth --plan plan.md && git aos run auth
+  git aos show auth && git aos approve auth      # decide at the gate
+
+`git aos <command> --help` shows a command's options; `man git-aos` the manual."
 )]
 pub struct Cli {
     /// More logging on stderr (`-v` debug, `-vv` trace); `AOS_LOG` takes a filter too
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = "Global options")]
     pub verbose: u8,
     /// Print only data and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -83,6 +95,9 @@ pub enum Command {
     Refresh(refresh::RefreshArgs),
     Conflicts(conflicts::ConflictsArgs),
     Merge(merge::MergeArgs),
+    Sync(sync::SyncArgs),
+    Trust(trust::TrustArgs),
+    Pr(pr::PrArgs),
     Fsck(fsck::FsckArgs),
     Demo(demo::DemoArgs),
     #[command(hide = true)]
@@ -90,6 +105,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     Hooks(hooks::HooksArgs),
     Completions(completions::CompletionsArgs),
+    #[command(hide = true, name = "__complete")]
+    Complete(complete::CompleteArgs),
     #[command(hide = true)]
     Hook(hook::HookArgs),
     #[command(hide = true)]
@@ -151,12 +168,16 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Refresh(args) => refresh::run(ui, args),
         Command::Conflicts(args) => conflicts::run(ui, args),
         Command::Merge(args) => merge::run(ui, args),
+        Command::Sync(args) => sync::run(ui, args),
+        Command::Trust(args) => trust::run(ui, args),
+        Command::Pr(args) => pr::run(ui, args),
         Command::Fsck(args) => fsck::run(ui, args),
         Command::Demo(args) => demo::run(ui, args).await,
         Command::DemoReviewer(args) => demo::run_reviewer(ui, args),
         Command::Plan(args) => plan::run(ui, args).await,
         Command::Hooks(args) => hooks::run(ui, args),
         Command::Completions(args) => completions::run(ui, args),
+        Command::Complete(args) => complete::run(ui, args),
         Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
     }

@@ -9,6 +9,9 @@ use crate::workstream::{self, NewWorkstream};
 
 /// Create a workstream on a new branch `aos/<name>` with its own worktree
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos new auth --plan plan.md       # branch aos/auth + worktree ../<repo>.aos/auth\n  git aos new spike --base release-2.0 --profile tdd --plan spike.md"
+)]
 pub struct NewArgs {
     /// Name of the workstream: `[a-z0-9][a-z0-9._-]{0,62}`; the branch becomes `aos/<name>`
     name: WorkstreamName,
@@ -47,6 +50,12 @@ pub fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
         plan,
     };
     let snap = workstream::create(&ctx.store, &cfg, ctx.repo_root()?, &req)?;
+    if !ctx.repo_root()?.join(crate::config::FILE_NAME).is_file() {
+        ui.hint(
+            "there is no aos.toml here: tasks run with the built-in `shell` agent, which only runs \
+             a task's `#### Run` block; `git aos init --agent claude` (or `codex`) sets up an agent that writes code",
+        );
+    }
     if args.json {
         return ui.json(&snap.ws);
     }

@@ -9,6 +9,9 @@ use crate::workstream::{self, Drift};
 /// When its base moved on meanwhile, says first how stale the branch is and which files
 /// a merge into base would conflict in now.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos open spike                    # its newest archive\n  git aos open spike.20261130T101500"
+)]
 pub struct OpenArgs {
     /// Workstream name (its newest archive) or archive id (`<name>.<yyyymmddThhmmss>`)
     id: String,
@@ -25,7 +28,9 @@ pub fn run(ui: &Ui, args: OpenArgs) -> anyhow::Result<()> {
     let snap = workstream::open(&ctx.store, ctx.repo_root()?, &args.id)?;
     ui.status(format_args!(
         "reopened `{}` ({}) at {}",
-        snap.ws.name, snap.ws.status, snap.ws.worktree
+        snap.ws.name,
+        snap.ws.status,
+        workstream::worktree_path(&ctx.store, &snap.ws).display()
     ));
     Ok(())
 }

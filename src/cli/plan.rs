@@ -15,6 +15,9 @@ use crate::ui::Ui;
 
 /// Check plans and briefs, or turn a brief into a planned workstream
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos plan check plan.md\n  git aos plan new --template plan.md"
+)]
 pub struct PlanArgs {
     #[command(subcommand)]
     command: PlanCommand,
@@ -29,6 +32,9 @@ enum PlanCommand {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos plan check plan.md\n  git aos plan check --json plan.md | jq .waves"
+)]
 struct CheckArgs {
     /// The Markdown file to check
     file: PathBuf,

@@ -13,6 +13,7 @@ use crate::workstream::{self, Refresh};
 /// Staleness = commits base gained since the fork point + 10 × files both base and the
 /// workstream changed; 0 means base has not moved.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  git aos refresh\n  git aos refresh auth --json")]
 pub struct RefreshArgs {
     /// Workstream (default: every live workstream)
     name: Option<WorkstreamName>,

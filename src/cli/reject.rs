@@ -9,6 +9,9 @@ use crate::ui::Ui;
 
 /// Reject what waits at the human gate: a change is iterated on, a plan rewritten by the planner, a final review's concerns become a fix task
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos reject auth -f 'Handle an empty token; add a test for it'"
+)]
 pub struct RejectArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

@@ -11,6 +11,9 @@ use crate::ui::Ui;
 /// Example: `git aos reset auth T2`. To keep the work, use `git aos retry` or
 /// `git aos skip` instead.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos reset auth                    # discards the task's changes; it starts over"
+)]
 pub struct ResetArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

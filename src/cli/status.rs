@@ -12,6 +12,9 @@ use crate::ui::Ui;
 
 /// Show a workstream in full: status, branch, worktree, task progress and what runs it (every live one when none is named or current)
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos status auth\n  git aos status --json                 # every live workstream"
+)]
 pub struct StatusArgs {
     /// Workstream (default: the current one; with none, every live workstream)
     name: Option<WorkstreamName>,
@@ -150,8 +153,13 @@ fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Re
             timeline,
         });
     }
+    // Where the worktree is on this machine, not where the state says it was made.
+    let mut ws = snap.ws;
+    ws.worktree = crate::workstream::worktree_path(&ctx.store, &ws)
+        .display()
+        .to_string();
     Ok(StatusView {
-        ws: snap.ws,
+        ws,
         state_commit: snap.commit,
         tasks: views,
         waves,

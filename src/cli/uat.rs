@@ -12,6 +12,9 @@ use crate::ui::Ui;
 
 /// User acceptance: what waits to be tried after the last task, and your verdict on it
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos uat show auth\n  git aos uat fail auth --issues 'The login page 500s on an empty password'"
+)]
 pub struct UatArgs {
     #[command(subcommand)]
     command: UatCommand,
@@ -20,6 +23,7 @@ pub struct UatArgs {
 #[derive(clap::Subcommand, Debug)]
 enum UatCommand {
     /// List open UAT requests of every live workstream (`--all` adds decided ones)
+    #[command(after_help = "Examples:\n  git aos uat list\n  git aos uat list --all --json")]
     List {
         /// Show decided requests too
         #[arg(long)]
@@ -29,6 +33,7 @@ enum UatCommand {
         json: bool,
     },
     /// Show what to judge: each task's acceptance criteria and the scenarios to try
+    #[command(after_help = "Examples:\n  git aos uat show auth")]
     Show {
         /// Workstream (default: the current one)
         name: Option<WorkstreamName>,
@@ -40,11 +45,15 @@ enum UatCommand {
         json: bool,
     },
     /// Accept the workstream: it becomes complete
+    #[command(after_help = "Examples:\n  git aos uat pass auth")]
     Pass {
         /// Workstream (default: the current one)
         name: Option<WorkstreamName>,
     },
     /// Refuse the workstream: the issues become a fix task and `run` goes on
+    #[command(
+        after_help = "Examples:\n  git aos uat fail auth --issues 'Login 500s on an empty password'"
+    )]
     Fail {
         /// Workstream (default: the current one)
         name: Option<WorkstreamName>,

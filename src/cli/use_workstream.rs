@@ -6,6 +6,9 @@ use crate::ui::Ui;
 
 /// Set the current workstream of this worktree, which commands use when none is named
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos use auth                      # later commands default to `auth`\n  git aos use --clear"
+)]
 pub struct UseArgs {
     /// Workstream to make current (without it: print the current one)
     name: Option<WorkstreamName>,

@@ -9,7 +9,7 @@ use super::error::{Error, code_list};
 use super::file::{RawAgent, Text};
 use super::source::{Source, dotted};
 use super::units::parse_duration;
-use crate::agent::{Adapter, AgentSpec};
+use crate::agent::{Adapter, AgentSpec, Sandbox, SandboxMode};
 
 /// Name of the agent that always exists unless `aos.toml` redefines it.
 pub const BUILTIN_AGENT: &str = "shell";
@@ -41,6 +41,10 @@ pub struct AgentConfig {
     pub model: Option<String>,
     /// How many runs of this agent may happen at once, if capped.
     pub max_parallel: Option<u32>,
+    /// Whether the agent is confined to its worktree (`sandbox`, default `worktree`).
+    pub sandbox: SandboxMode,
+    /// Extra paths it may write: `[project] sandbox_allow`, then its own.
+    pub sandbox_allow: Vec<String>,
 }
 
 impl AgentConfig {
@@ -56,11 +60,14 @@ impl AgentConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             model: None,
             max_parallel: None,
+            sandbox: super::sandbox::DEFAULT_SANDBOX,
+            sandbox_allow: Vec::new(),
         }
     }
 
     /// Returns what the agent layer needs to call this agent (everything but
-    /// `max_parallel`, which is the scheduler's).
+    /// `max_parallel`, which is the scheduler's). The sandbox knows no repository yet:
+    /// callers that run the agent in a worktree of one set `sandbox.git_common_dir`.
     pub fn spec(&self) -> AgentSpec {
         AgentSpec {
             name: self.name.clone(),
@@ -71,23 +78,36 @@ impl AgentConfig {
             timeout: self.timeout,
             idle_timeout: self.idle_timeout,
             model: self.model.clone(),
+            contract_cache: None,
+            sandbox: Sandbox {
+                mode: self.sandbox,
+                allow: self.sandbox_allow.clone(),
+                git_common_dir: None,
+            },
         }
     }
 }
 
-/// Checks every `[agents.<name>]` table and adds the built-in `shell` agent.
+/// Checks every `[agents.<name>]` table and adds the built-in `shell` agent; every
+/// agent may write `project_allow` (`[project] sandbox_allow`) besides its own list.
 pub(super) fn resolve_agents(
     raw: BTreeMap<Text, Spanned<RawAgent>>,
+    project_allow: &[String],
     source: &Source<'_>,
 ) -> Result<BTreeMap<String, AgentConfig>, Error> {
     let mut agents = BTreeMap::new();
     for (name, table) in raw {
-        let agent = resolve_agent(&name, table, source)?;
+        let mut agent = resolve_agent(&name, table, source)?;
+        agent
+            .sandbox_allow
+            .splice(0..0, project_allow.iter().cloned());
         agents.insert(name.into_inner(), agent);
     }
-    agents
-        .entry(BUILTIN_AGENT.to_owned())
-        .or_insert_with(|| AgentConfig::new(BUILTIN_AGENT, Adapter::Shell));
+    agents.entry(BUILTIN_AGENT.to_owned()).or_insert_with(|| {
+        let mut shell = AgentConfig::new(BUILTIN_AGENT, Adapter::Shell);
+        shell.sandbox_allow = project_allow.to_vec();
+        shell
+    });
     Ok(agents)
 }
 
@@ -191,5 +211,11 @@ fn resolve_agent(
         )?,
         model: raw.model.filter(|m| !m.is_empty()),
         max_parallel,
+        sandbox: super::sandbox::resolve_mode(raw.sandbox.as_ref(), &key("sandbox"), source)?,
+        sandbox_allow: super::sandbox::resolve_allow(
+            raw.sandbox_allow,
+            &key("sandbox_allow"),
+            source,
+        )?,
     })
 }

@@ -13,7 +13,7 @@ pub(super) type Text = Spanned<String>;
 
 /// The top-level tables.
 pub(super) const SECTIONS: &[&str] = &[
-    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "merge",
+    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "merge", "remote", "pr",
 ];
 const PROJECT: &[&str] = &[
     "base",
@@ -25,6 +25,7 @@ const PROJECT: &[&str] = &[
     "log_cap",
     "quick_check",
     "max_agents",
+    "sandbox_allow",
 ];
 const AGENT: &[&str] = &[
     "adapter",
@@ -35,6 +36,8 @@ const AGENT: &[&str] = &[
     "idle_timeout",
     "model",
     "max_parallel",
+    "sandbox",
+    "sandbox_allow",
 ];
 const ROLES: &[&str] = &["implement", "review", "plan", "tests"];
 const PROFILE: &[&str] = &[
@@ -54,6 +57,8 @@ const NOTIFY: &[&str] = &["desktop", "command"];
 const SECRETS: &[&str] = &["env", "env_files"];
 const UAT: &[&str] = &["enabled", "scenarios"];
 const MERGE: &[&str] = &["resolvers"];
+const REMOTE: &[&str] = &["claim_expiry"];
+const PR: &[&str] = &["tool", "remote", "timeout"];
 
 /// Returns the keys a table at `path` accepts, or `None` when its keys are free names
 /// (`[agents]`, `[profiles]`, an agent's `env`).
@@ -68,6 +73,8 @@ pub(super) fn fields(path: &[&str]) -> Option<&'static [&'static str]> {
         ["secrets"] => SECRETS,
         ["uat"] => UAT,
         ["merge"] => MERGE,
+        ["remote"] => REMOTE,
+        ["pr"] => PR,
         _ => return None,
     })
 }
@@ -91,6 +98,10 @@ pub(super) struct RawFile {
     pub uat: Option<RawUat>,
     #[serde(default)]
     pub merge: RawMerge,
+    #[serde(default)]
+    pub remote: RawRemote,
+    #[serde(default)]
+    pub pr: RawPr,
 }
 
 /// `[project]`.
@@ -106,6 +117,7 @@ pub(super) struct RawProject {
     pub log_cap: Option<Spanned<Size>>,
     pub quick_check: Option<String>,
     pub max_agents: Option<Spanned<u32>>,
+    pub sandbox_allow: Option<Spanned<Names>>,
 }
 
 /// `[agents.<name>]`.
@@ -120,6 +132,8 @@ pub(super) struct RawAgent {
     pub idle_timeout: Option<Text>,
     pub model: Option<String>,
     pub max_parallel: Option<Spanned<u32>>,
+    pub sandbox: Option<Text>,
+    pub sandbox_allow: Option<Spanned<Names>>,
 }
 
 /// `[roles]`.
@@ -180,6 +194,22 @@ pub(super) struct RawMerge {
     pub resolvers: Option<Spanned<Vec<Vec<Text>>>>,
 }
 
+/// `[remote]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRemote {
+    pub claim_expiry: Option<Text>,
+}
+
+/// `[pr]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPr {
+    pub tool: Option<Text>,
+    pub remote: Option<String>,
+    pub timeout: Option<Text>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +245,8 @@ mod tests {
             &["secrets"],
             &["uat"],
             &["merge"],
+            &["remote"],
+            &["pr"],
         ] {
             let listed = fields(path)
                 .unwrap_or_default()

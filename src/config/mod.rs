@@ -8,9 +8,11 @@ mod error;
 mod file;
 mod forms;
 mod overrides;
+mod pr;
 mod profile;
 mod project;
 mod roles;
+mod sandbox;
 mod source;
 mod template;
 mod units;
@@ -29,11 +31,14 @@ pub use crate::agent::{Adapter, Role};
 pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEOUT};
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
+pub use pr::{DEFAULT_PR_TIMEOUT, PR_TOOLS, Pr};
 pub use profile::{Autonomy, DEFAULT_PROFILE, OnFailure, ResolvedProfile, Stage};
 pub use project::{
-    DEFAULT_LOG_CAP, DEFAULT_MAX_AGENTS, DEFAULT_WORKTREES, Merge, Notify, Project, Secrets, Uat,
+    DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_MAX_AGENTS, DEFAULT_WORKTREES, Merge, Notify,
+    Project, Remote, Secrets, Uat,
 };
 pub use roles::Roles;
+pub use sandbox::DEFAULT_SANDBOX;
 pub use template::{InitAnswers, render_initial};
 
 use file::RawFile;
@@ -69,6 +74,10 @@ pub struct Config {
     pub uat: Uat,
     /// `[merge]`.
     pub merge: Merge,
+    /// `[remote]`.
+    pub remote: Remote,
+    /// `[pr]`.
+    pub pr: Pr,
     profiles: BTreeMap<String, ResolvedProfile>,
 }
 
@@ -83,6 +92,8 @@ impl Default for Config {
             secrets: Secrets::default(),
             uat: Uat::default(),
             merge: Merge::default(),
+            remote: Remote::default(),
+            pr: Pr::default(),
             profiles: BTreeMap::from([(
                 DEFAULT_PROFILE.to_owned(),
                 ResolvedProfile::builtin(DEFAULT_PROFILE),
@@ -124,15 +135,18 @@ impl Config {
         let root = doc.get_ref().clone();
         let raw = RawFile::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| source.type_error(&root, &e))?;
-        let agents = agents::resolve_agents(raw.agents, &source)?;
+        let project = project::resolve_project(raw.project, &source)?;
+        let agents = agents::resolve_agents(raw.agents, &project.sandbox_allow, &source)?;
         Ok(Config {
-            project: project::resolve_project(raw.project, &source)?,
+            project,
             roles: roles::resolve_roles(raw.roles, &agents, &source)?,
             agents,
             notify: project::resolve_notify(raw.notify),
             secrets: project::resolve_secrets(raw.secrets),
             uat: project::resolve_uat(raw.uat),
             merge: project::resolve_merge(raw.merge, &source)?,
+            remote: project::resolve_remote(raw.remote, &source)?,
+            pr: pr::resolve_pr(raw.pr, &source)?,
             profiles: profile::resolve_all(raw.profiles, &source)?,
         })
     }

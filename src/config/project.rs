@@ -1,9 +1,9 @@
 //! `[project]`, `[notify]`, `[secrets]` and `[uat]`: the plain settings, with their defaults.
 
 use super::error::Error;
-use super::file::{Names, RawMerge, RawNotify, RawProject, RawSecrets, RawUat, Size};
+use super::file::{Names, RawMerge, RawNotify, RawProject, RawRemote, RawSecrets, RawUat, Size};
 use super::source::Source;
-use super::units::parse_size;
+use super::units::{parse_duration, parse_size};
 
 /// Default `[project] worktrees`: a sibling directory of the repository.
 pub const DEFAULT_WORKTREES: &str = "../{repo}.aos";
@@ -32,6 +32,8 @@ pub struct Project {
     pub quick_check: Option<String>,
     /// Most agents running at once across every workstream of one `run`.
     pub max_agents: u32,
+    /// Paths every confined agent may write besides its worktree (absolute or `~/…`).
+    pub sandbox_allow: Vec<String>,
 }
 
 /// Default `[project] max_agents`.
@@ -49,6 +51,7 @@ impl Default for Project {
             log_cap: DEFAULT_LOG_CAP,
             quick_check: None,
             max_agents: DEFAULT_MAX_AGENTS,
+            sandbox_allow: Vec::new(),
         }
     }
 }
@@ -131,6 +134,41 @@ pub(super) fn resolve_merge(raw: RawMerge, source: &Source<'_>) -> Result<Merge,
     Ok(Merge { resolvers })
 }
 
+/// Default `[remote] claim_expiry`: how long a runner's claim lasts unless renewed.
+pub const DEFAULT_CLAIM_EXPIRY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// `[remote]`: runners that claim work on a shared remote (`git aos run --remote`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// How long a claim lasts unless renewed; a runner renews it every third of this, and
+    /// another runner takes over a workstream whose claim lapsed.
+    pub claim_expiry: std::time::Duration,
+}
+
+impl Default for Remote {
+    fn default() -> Self {
+        Self {
+            claim_expiry: DEFAULT_CLAIM_EXPIRY,
+        }
+    }
+}
+
+/// Checks `[remote]`.
+pub(super) fn resolve_remote(raw: RawRemote, source: &Source<'_>) -> Result<Remote, Error> {
+    let claim_expiry = match raw.claim_expiry {
+        None => DEFAULT_CLAIM_EXPIRY,
+        Some(text) => parse_duration(text.get_ref()).map_err(|why| {
+            let hint = "write a duration like `90s` or `5m`".to_owned();
+            source.invalid(
+                &text.span(),
+                format!("`remote.claim_expiry`: {why}"),
+                Some(hint),
+            )
+        })?,
+    };
+    Ok(Remote { claim_expiry })
+}
+
 /// Checks `[project]`.
 pub(super) fn resolve_project(raw: RawProject, source: &Source<'_>) -> Result<Project, Error> {
     let defaults = Project::default();
@@ -187,6 +225,11 @@ pub(super) fn resolve_project(raw: RawProject, source: &Source<'_>) -> Result<Pr
             Some(n) => n.into_inner(),
             None => defaults.max_agents,
         },
+        sandbox_allow: super::sandbox::resolve_allow(
+            raw.sandbox_allow,
+            "project.sandbox_allow",
+            source,
+        )?,
     })
 }
 

@@ -109,8 +109,9 @@ async fn check_agent(agent: &AgentConfig, roles: &[&str], scratch: &Path) -> Vec
                         ),
                         format!(
                             "a renamed or removed flag fails every run: install a version of `{}` \
-                             that has it, or give the role to another agent",
-                            contract.program
+                             that has it ({}), or give the role to another agent",
+                            contract.program,
+                            crate::agent::versions::tested_text()
                         ),
                     ));
                 }

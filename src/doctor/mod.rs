@@ -3,7 +3,9 @@
 //! holders, and the state of every live workstream. Each finding says what to do.
 
 mod agents;
+mod remote;
 mod repo;
+mod sandbox;
 
 use serde::Serialize;
 
@@ -41,8 +43,8 @@ impl Level {
 /// One thing `doctor` checked, and what it found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable name of the check: `git`, `repository`, `config`, `agent`, `hooks`,
-    /// `lock`, `workstream`.
+    /// Stable name of the check: `git`, `repository`, `config`, `agent`, `sandbox`,
+    /// `hooks`, `lock`, `workstream`.
     pub check: &'static str,
     /// What it is about: an agent's name, a lock file, a workstream; empty for the whole.
     pub subject: String,
@@ -103,6 +105,7 @@ pub async fn check() -> Vec<Finding> {
                 config_summary(&ctx),
             ));
             findings.extend(agents::check(&config, ctx.common_dir()).await);
+            findings.extend(sandbox::check(&config, ctx.common_dir()));
         }
         Err(e) => {
             let mut f = Finding::new(
@@ -117,6 +120,7 @@ pub async fn check() -> Vec<Finding> {
         }
     }
     findings.extend(repo::check(&ctx));
+    findings.extend(remote::check(&ctx));
     findings
 }
 

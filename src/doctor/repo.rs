@@ -245,7 +245,7 @@ fn check_leftovers(store: &store::Store, name: &crate::ids::WorkstreamName) -> V
     {
         return Vec::new();
     }
-    let worktree = Path::new(&snap.ws.worktree);
+    let worktree = &crate::workstream::worktree_path(store, &snap.ws);
     crate::workstream::leftovers::find(common, name, worktree)
         .into_iter()
         .map(|leftover| {

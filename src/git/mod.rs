@@ -5,8 +5,11 @@
 
 pub mod change;
 pub mod checkout;
+pub mod drift;
 pub mod hooks;
 pub mod merge;
+pub mod publish;
+pub mod remote;
 pub mod worktree;
 
 use std::ffi::OsStr;

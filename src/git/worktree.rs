@@ -163,11 +163,21 @@ pub fn ignored_among(co: &super::Checkout, paths: &[String]) -> anyhow::Result<V
 }
 
 /// Returns the uncommitted changes (tracked and untracked) in the worktree at `path`.
+///
+/// git looks for the repository at `path` only, never above it: a worktree whose `.git`
+/// link was deleted is an error here, not the status of a repository that contains it.
 pub fn changes(path: &Path) -> anyhow::Result<Vec<WorktreeChange>> {
-    let out = run(
-        path,
-        ["status", "--porcelain=v1", "-z", "--untracked-files=all"],
-    )?;
+    let args = ["status", "--porcelain=v1", "-z", "--untracked-files=all"];
+    let mut cmd = super::command(path);
+    if let Some(parent) = path.parent() {
+        cmd.env("GIT_CEILING_DIRECTORIES", parent);
+    }
+    let out = cmd
+        .args(args)
+        .output()
+        .map_err(|e| anyhow::anyhow!("could not run `git`: {e}"))?;
+    let shown: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let out = super::check(out, &shown)?;
     Ok(parse_status(&out.stdout))
 }
 

@@ -280,7 +280,7 @@ fn workstream_worktrees(store: &Store) -> anyhow::Result<Vec<PathBuf>> {
     Ok(store
         .load_live()?
         .into_iter()
-        .map(|snap| PathBuf::from(snap.ws.worktree))
+        .map(|snap| crate::workstream::worktree_path(store, &snap.ws))
         .filter(|wt| wt.exists())
         .collect())
 }

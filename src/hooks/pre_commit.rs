@@ -29,6 +29,14 @@ pub fn run(site: &Site, ui: &Ui) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Proceed);
     };
     let mut commands = acceptance(&store, &snap, &tasks, &task)?;
+    if !commands.is_empty() && crate::trust::require(&store, &snap).is_err() {
+        // A plan from another machine runs nothing here until a person trusts it.
+        ui.warn(format_args!(
+            "git-aos: the acceptance commands of {task} were not run: the plan of `{}` is not trusted here (`git aos trust {0}`)",
+            snap.ws.name
+        ));
+        commands.clear();
+    }
     if commands.is_empty() {
         commands.extend(quick_check(&store)?);
     }

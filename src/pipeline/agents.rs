@@ -26,6 +26,9 @@ pub(super) fn spec(
         .agent(name)
         .map_err(|_| super::implement::unknown_agent(name))?;
     let mut spec = cfg.spec();
+    spec.contract_cache = Some(p.cli_help_cache());
+    // Confined agents may write this repository's objects and their worktree's index.
+    spec.sandbox.git_common_dir = Some(p.store.paths().common_dir.clone());
     if let Some(t) = task_timeout {
         match t
             .parse::<jiff::SignedDuration>()
@@ -116,9 +119,13 @@ pub(super) async fn invoke(
     p.ui.progress(t.name.as_str(), &what);
     let started = crate::store::now_precise();
     let heads = custody::watch(p)?;
-    let exec = {
+    let (exec, before) = {
         let _slots = p.agent_slot(agent).await?;
-        agent::invoke(spec, req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, spec);
+        (
+            agent::invoke(spec, req, &limits, &p.redactor).await?,
+            before,
+        )
     };
     let who = format!(
         "{} {} (attempt {}, {agent})",
@@ -133,6 +140,11 @@ pub(super) async fn invoke(
     let path = RunRecord::log_path(&t.run.id, stage, t.run.attempt);
     let text = exec_log(p, &exec);
     record.exit_code = exec.output.as_ref().and_then(|o| o.exit_code);
+    if exec.output.is_none() {
+        // Nothing started (missing program, changed CLI): the call cost nothing.
+        record.cost_usd = Some(0.0);
+    }
+    super::confinement::record(p, &mut t.run, &mut record, &exec, before);
     record.log = path.rsplit('/').next().map(str::to_owned);
     Ok(AgentRun {
         exec,

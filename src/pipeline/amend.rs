@@ -63,6 +63,8 @@ pub(super) struct Amendment {
     before_in_branch: String,
     state_text: String,
     branch_text: String,
+    /// The workstream's worktree on this machine.
+    worktree: std::path::PathBuf,
 }
 
 /// Returns the amendment that appends `fix` after the plan's last task, on which it
@@ -94,7 +96,8 @@ pub(super) fn prepare(p: &Pipeline, snap: &Snapshot, fix: Fix) -> anyhow::Result
         files: fix.files,
         run: fix.run,
     };
-    let before_in_branch = read_plan_file(snap);
+    let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
+    let before_in_branch = read_plan_file(&worktree, snap);
     let (state_text, branch_text) = append(&before, &before_in_branch, &task)?;
     Ok(Amendment {
         task,
@@ -102,6 +105,7 @@ pub(super) fn prepare(p: &Pipeline, snap: &Snapshot, fix: Fix) -> anyhow::Result
         before_in_branch,
         state_text,
         branch_text,
+        worktree,
     })
 }
 
@@ -123,7 +127,7 @@ impl Amendment {
     /// a crash in between leaves a file the next amendment replaces, never a task in the
     /// state that the branch's file lacks (the commit ticks it there).
     pub fn write_branch_file(&self, snap: &Snapshot) -> anyhow::Result<()> {
-        write_plan_file(snap, &self.branch_text)
+        write_plan_file(&self.worktree, snap, &self.branch_text)
     }
 
     /// Records the task in the state being changed and moves the workstream on: back to
@@ -184,6 +188,7 @@ impl Amendment {
 /// the branch's plan file now, and in the state being changed by `tx`. Returns the
 /// amendment as it now stands.
 pub(super) fn refine(
+    worktree: &Path,
     snap: &Snapshot,
     tx: &mut StateTx<'_>,
     origin: &PlanOrigin,
@@ -201,7 +206,7 @@ pub(super) fn refine(
     let mut task = task.clone();
     task.body = format!("{}\n\n{by} adds: {}", task.body.trim_end(), text.trim());
     let (state_text, branch_text) = append(before, before_in_branch, &task)?;
-    write_plan_file(snap, &branch_text)?;
+    write_plan_file(worktree, snap, &branch_text)?;
     tx.put(path::PLAN, state_text);
     Ok(PlanOrigin::Amendment {
         task,
@@ -211,19 +216,19 @@ pub(super) fn refine(
 }
 
 /// Returns the branch's plan file as the worktree holds it (empty when there is none).
-fn read_plan_file(snap: &Snapshot) -> String {
+fn read_plan_file(worktree: &Path, snap: &Snapshot) -> String {
     snap.ws
         .plan_path
         .as_ref()
-        .and_then(|rel| std::fs::read_to_string(Path::new(&snap.ws.worktree).join(rel)).ok())
+        .and_then(|rel| std::fs::read_to_string(worktree.join(rel)).ok())
         .unwrap_or_default()
 }
 
-fn write_plan_file(snap: &Snapshot, text: &str) -> anyhow::Result<()> {
+fn write_plan_file(worktree: &Path, snap: &Snapshot, text: &str) -> anyhow::Result<()> {
     let Some(rel) = &snap.ws.plan_path else {
         return Ok(());
     };
-    let file = Path::new(&snap.ws.worktree).join(rel);
+    let file = worktree.join(rel);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -222,11 +222,16 @@ pub(super) fn note(t: &TaskCtx) -> String {
         "approved-by: {}",
         t.run.approved_by.as_deref().unwrap_or("autonomous")
     ));
-    let (tokens_in, tokens_out, cost) = t.run.usage();
-    if tokens_in + tokens_out > 0 || cost > 0.0 {
-        lines.push(format!(
-            "usage: {tokens_in} in, {tokens_out} out, ${cost:.4}"
-        ));
+    lines.extend(super::confinement::note_lines(&t.run));
+    // Each agent call counted once (a resumed session's running totals are split into
+    // calls); a cost no agent reported is `unknown`, never `$0.0000`.
+    // Runs whose agents call no model (the built-in shell agent) get neither line.
+    let spend = t.run.spend();
+    if spend.input_tokens + spend.output_tokens > 0 {
+        lines.push(format!("usage: {}", spend.tokens_text()));
+    }
+    if spend.cost_unknown_calls > 0 || spend.cost_usd.is_some_and(|c| c > 0.0) {
+        lines.push(format!("cost: {}", spend.cost_text()));
     }
     lines.join("\n") + "\n"
 }

@@ -42,7 +42,7 @@ pub(super) async fn advance(
     };
     let first = p.store.find(name)?;
     // Nothing of this workstream runs now: what a killed run left goes first.
-    let worktree = std::path::Path::new(&first.ws.worktree);
+    let worktree = &crate::workstream::worktree_path(&p.store, &first.ws);
     for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
         p.ui.warn(format_args!("{name}: {line}"));
     }
@@ -234,9 +234,15 @@ impl Driver {
         let snap = p.store.find(&name)?;
         let tasks = p.store.tasks(&snap)?;
         if tasks.tasks.is_empty() {
-            return Ok(WsOutcome::Failed(format!(
-                "`{name}` has no tasks; create it with `git aos new {name} --plan FILE`"
-            )));
+            // Nothing failed: the workstream was made without a plan.
+            return Err(UserError::with_hint(
+                format!("`{name}` has no plan, so it has nothing to run"),
+                format!(
+                    "write one (`git aos plan new --template plan.md` gives an example), then \
+                     `git aos close {name}` and `git aos new {name} --plan plan.md`"
+                ),
+            )
+            .into());
         }
         let (mut status, mut reason) = ending::resting(&tasks);
         if let Some(why) = &self.halt

@@ -2,8 +2,6 @@
 //! whole branch once. Approval lets the workstream go on to UAT or completion; concerns
 //! wait for a person — `approve` accepts them, `reject -f` turns them into a fix task.
 
-use std::path::Path;
-
 use crate::agent::prompt::{self, BranchReviewInput};
 use crate::error::UserError;
 use crate::gate::final_review::{FinalReview, FinalState, PATH};
@@ -20,7 +18,7 @@ use super::{Pipeline, WsOutcome, verdict};
 /// on, an outcome stops it at the final review gate.
 pub(super) async fn run(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
     let name = &snap.ws.name;
-    let wt = Path::new(&snap.ws.worktree);
+    let wt = &crate::workstream::worktree_path(&p.store, &snap.ws);
     let head = p
         .store
         .branch_tip(&snap.ws.branch)?

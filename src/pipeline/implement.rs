@@ -17,7 +17,7 @@ use super::stage::{
 use super::{Pipeline, memory};
 
 /// Rate limits are backed off this many times in a row before the run halts.
-const MAX_ENV_RETRIES: u32 = 5;
+pub(super) const MAX_ENV_RETRIES: u32 = 5;
 
 /// Runs the implementing agent once.
 pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
@@ -33,6 +33,16 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     };
     let agent_name = agents[t.run.agent_index % agents.len()].clone();
     let spec = super::agents::spec(p, &agent_name, t.task.timeout.as_deref())?;
+    if spec.adapter == crate::agent::Adapter::Shell && t.task.run.is_none() {
+        return Err(UserError::with_hint(
+            format!(
+                "task {} has no `#### Run` block, and the `{agent_name}` agent (the built-in shell) only runs those",
+                t.task.id
+            ),
+            "set up an agent that writes code: `git aos init --agent claude` (or `--agent codex`), or give the task a `#### Run` block",
+        )
+        .into());
+    }
     let snap = p.store.find(&t.name)?;
     let scratch = p.scratch(&t.name, &t.run.id, &format!("implement-{}", t.run.attempt));
     let result_file = crate::agent::result_file(&scratch);
@@ -65,9 +75,11 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let mut req = Request::new(Role::Implement, text, t.worktree.clone(), scratch);
     req.task = Some(t.task.id.clone());
     req.run_script = t.task.run.clone();
-    // A retry by the agent that made the previous attempt resumes its session.
+    // A retry by the agent that made the previous attempt resumes its session, and is
+    // charged only what it adds to the session's running totals.
     if t.run.agent.as_deref() == Some(agent_name.as_str()) {
         req.resume_session = t.run.session.clone();
+        req.session_totals = t.run.session_totals;
     }
     // A new attempt: the tree a previous attempt was tested with no longer stands.
     t.run.tree = None;
@@ -78,8 +90,10 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     }
     if let Some(session) = &run.exec.outcome.session_id {
         t.run.session = Some(session.clone());
+        t.run.session_totals = run.exec.outcome.session_totals;
     } else if t.run.agent.as_deref() != Some(agent_name.as_str()) {
         t.run.session = None;
+        t.run.session_totals = None;
     }
     let (log_path, log_text) = run.log;
     t.run.stages.push(run.record);
@@ -245,6 +259,7 @@ pub(super) fn agent_stage_record(
     rec.retryable = o.retryable;
     rec.reasons = o.reasons.clone();
     rec.input_tokens = o.usage.map(|u| u.input_tokens);
+    rec.cached_input_tokens = o.usage.map(|u| u.cached_input_tokens);
     rec.output_tokens = o.usage.map(|u| u.output_tokens);
     rec.cost_usd = o.cost_usd;
     rec

@@ -75,7 +75,10 @@ pub(super) fn ctx(
     mut run: RunRecord,
 ) -> anyhow::Result<TaskCtx> {
     let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
-    let worktree = PathBuf::from(run.worktree.as_deref().unwrap_or(&snap.ws.worktree));
+    let worktree = run.worktree.as_deref().map_or_else(
+        || crate::workstream::worktree_path(&p.store, &snap.ws),
+        PathBuf::from,
+    );
     anyhow::ensure!(
         worktree.is_dir(),
         "the worktree `{}` is gone; `git aos fsck --fix` recreates it",

@@ -10,22 +10,28 @@ mod agents;
 mod amend;
 mod answers;
 mod by_hand;
+mod claimed;
 mod clock;
 mod closing;
 mod commit;
+mod confinement;
 mod custody;
 pub mod decide;
 mod driver;
+mod elsewhere;
 mod ending;
 mod failure;
 mod final_review;
+mod holding;
 mod implement;
 mod integrate;
 mod load;
 mod memory;
+pub mod outside_fix;
 mod plan_approval;
 mod plan_gate;
 pub mod planning;
+mod publisher;
 mod quality;
 pub mod record;
 pub mod recover;
@@ -55,6 +61,8 @@ use crate::config::Config;
 use crate::store::Store;
 use crate::ui::Ui;
 
+pub use claimed::{Claiming, run_claimed};
+pub use elsewhere::restart as restart_elsewhere;
 pub use scheduler::{RunMode, Summary, run};
 
 /// How one workstream's advance ended.
@@ -97,7 +105,13 @@ pub struct Pipeline {
     amending: Mutex<()>,
     /// Each workstream's plan as last parsed, with the text it was parsed from.
     plans: Mutex<HashMap<crate::ids::WorkstreamName, ParsedPlan>>,
+    /// Called after every state change that ends a stage (`run --remote` pushes the
+    /// workstream's state and branch from it); `None` for a run on this clone alone.
+    pub publish: Option<Publish>,
 }
+
+/// What `Pipeline::publish` calls with a workstream's name.
+pub type Publish = Arc<dyn Fn(&crate::ids::WorkstreamName) -> anyhow::Result<()> + Send + Sync>;
 
 impl Pipeline {
     /// Returns a pipeline over the repository, with secrets and agent caps from `cfg`.
@@ -129,7 +143,19 @@ impl Pipeline {
             agent_budget,
             amending: Mutex::new(()),
             plans: Mutex::new(HashMap::new()),
+            publish: None,
         })
+    }
+
+    /// Publishes a workstream after a stage ended, when the run publishes; a failure is
+    /// only a warning (the next stage publishes again, and the run ends with one more).
+    pub fn stage_ended(&self, name: &crate::ids::WorkstreamName) {
+        if let Some(publish) = &self.publish
+            && let Err(e) = publish(name)
+        {
+            self.ui
+                .warn(format_args!("{name}: could not publish the state: {e:#}"));
+        }
     }
 
     /// Returns a pipeline over the repository a command runs in.
@@ -187,6 +213,12 @@ impl Pipeline {
             .join("aos")
             .join("live")
             .join(format!("{name}.log"))
+    }
+
+    /// Returns where the interface-drift guard caches each agent CLI's help
+    /// (`<git-common-dir>/aos/cache/cli-help/`; derived, safe to delete).
+    pub fn cli_help_cache(&self) -> PathBuf {
+        crate::agent::cli_help_cache(&self.store.paths().common_dir)
     }
 
     /// Returns the directory holding every scratch directory of one run; it goes when

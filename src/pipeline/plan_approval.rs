@@ -2,8 +2,6 @@
 //! worktree (a person may have edited it); `reject -f` sends a plan back to the planner,
 //! or rewords a task added to an approved plan.
 
-use std::path::Path;
-
 use crate::agent::prompt::Feedback;
 use crate::error::UserError;
 use crate::gate::plan::{PATH, PlanGate, PlanOrigin, PlanState};
@@ -43,7 +41,7 @@ pub fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<usize> {
         .plan_path
         .clone()
         .unwrap_or_else(|| "plan.md".into());
-    let file = Path::new(&snap.ws.worktree).join(&rel);
+    let file = crate::workstream::worktree_path(&p.store, &snap.ws).join(&rel);
     let text = std::fs::read_to_string(&file).map_err(|e| {
         UserError::new(format!(
             "cannot read the plan file `{}`: {e}",
@@ -123,9 +121,10 @@ pub fn reject(p: &Pipeline, name: &WorkstreamName, text: &str) -> anyhow::Result
     let event = Event::new("plan", format!("plan rejected by {by}")).by(Actor::Person);
     if let PlanOrigin::Amendment { task, .. } = &gate.origin {
         let id = task.id.clone();
+        let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
         p.store.update(name, &event, |tx| {
             let mut g = gate.clone();
-            g.origin = amend::refine(&snap, tx, &gate.origin, &by, text)?;
+            g.origin = amend::refine(&worktree, &snap, tx, &gate.origin, &by, text)?;
             tx.put_toml(PATH, &g)?;
             tx.ws_mut().reason = Some(format!(
                 "the plan changed ({id} reworded) and awaits approval"

@@ -2,7 +2,7 @@
 //! its plan file; aos checks the plan, a reviewer reads it, and it waits at the plan gate.
 //! Resumable: while the gate says `drafting`, `git aos run` drafts again.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 
@@ -44,7 +44,9 @@ pub fn no_planner() -> anyhow::Error {
 /// for drafting. Returns the plan file's path in the branch.
 pub fn start(p: &Pipeline, name: &WorkstreamName, brief: &str) -> anyhow::Result<String> {
     let snap = p.store.find(name)?;
-    let taken = Path::new(&snap.ws.worktree).join("plan.md").exists();
+    let taken = crate::workstream::worktree_path(&p.store, &snap.ws)
+        .join("plan.md")
+        .exists();
     let rel = match taken {
         true => format!("plans/{name}.md"),
         false => "plan.md".to_owned(),
@@ -89,7 +91,7 @@ async fn draft(p: &Pipeline, snap: &Snapshot, mut gate: PlanGate) -> anyhow::Res
     if planners.is_empty() {
         return Err(no_planner());
     }
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
     let rel = snap
         .ws
         .plan_path
@@ -268,7 +270,10 @@ async fn invoke(
     let started = crate::store::now_precise();
     let exec = {
         let _slots = p.agent_slot(agent_name).await?;
-        agent::invoke(&spec, &req, &limits, &p.redactor).await?
+        let before = super::confinement::watch(p, &spec);
+        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+        super::confinement::changes(p, &exec, before);
+        exec
     };
     let record = Invocation::new("plan", agent_name, started, &exec.outcome);
     let place = super::custody::Place {

@@ -58,13 +58,16 @@ pub struct StageRecord {
     /// Why, in words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
-    /// Tokens in, when the agent reported them.
+    /// Tokens in of this call (cached ones included), when the agent reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<u64>,
-    /// Tokens out.
+    /// The cached part of `input_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_tokens: Option<u64>,
+    /// Tokens out of this call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u64>,
-    /// Cost in USD, when reported.
+    /// Cost in USD of this call, when reported; absent means unknown, never zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
     /// Log file name inside the run directory.
@@ -90,6 +93,9 @@ pub struct Invocation {
     /// Tokens in, when the agent reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<u64>,
+    /// Of those, tokens read from the agent's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_tokens: Option<u64>,
     /// Tokens out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u64>,
@@ -114,9 +120,22 @@ impl Invocation {
             ended_at: crate::store::now_precise(),
             outcome: format!("{:?}", outcome.next_action).to_lowercase(),
             input_tokens: outcome.usage.map(|u| u.input_tokens),
+            cached_input_tokens: outcome.usage.map(|u| u.cached_input_tokens),
             output_tokens: outcome.usage.map(|u| u.output_tokens),
             cost_usd: outcome.cost_usd,
         }
+    }
+
+    /// Adds this call to `spend`.
+    pub fn add_to(&self, spend: &mut crate::agent::Spend) {
+        spend.add(
+            usage(
+                self.input_tokens,
+                self.cached_input_tokens,
+                self.output_tokens,
+            ),
+            self.cost_usd,
+        );
     }
 
     /// Returns the path of an invocation record in the state tree.
@@ -195,6 +214,10 @@ pub struct RunRecord {
     /// review role names no other agent).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub self_review: bool,
+    /// The running totals `session` reached at its last call: a call that resumes it
+    /// is charged only what it adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_totals: Option<crate::agent::SessionTotals>,
     /// Who approved at the human gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -232,6 +255,13 @@ pub struct RunRecord {
     /// RFC 3339, when it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
+    /// How its agents ran: `worktree` (confined), `unconfined` (no Landlock here) or
+    /// `off` (configured so); an unconfined agent is recorded once and never undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<String>,
+    /// Main-checkout files that appeared or changed while an unconfined agent ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfined_changes: Vec<String>,
     /// Every stage run so far.
     #[serde(default, rename = "stage")]
     pub stages: Vec<StageRecord>,
@@ -265,6 +295,7 @@ impl RunRecord {
             tree: None,
             custody: Vec::new(),
             self_review: false,
+            session_totals: None,
             approved_by: None,
             commit: None,
             worktree: None,
@@ -277,6 +308,8 @@ impl RunRecord {
             reason: None,
             started_at: crate::store::now_precise(),
             ended_at: None,
+            sandbox: None,
+            unconfined_changes: Vec::new(),
             stages: Vec::new(),
         }
     }
@@ -315,16 +348,41 @@ impl RunRecord {
         )
     }
 
-    /// Returns total tokens and cost over every stage.
-    pub fn usage(&self) -> (u64, u64, f64) {
-        self.stages.iter().fold((0, 0, 0.0), |(i, o, c), s| {
-            (
-                i + s.input_tokens.unwrap_or(0),
-                o + s.output_tokens.unwrap_or(0),
-                c + s.cost_usd.unwrap_or(0.0),
-            )
-        })
+    /// Returns the tokens and cost of every agent call of the run.
+    pub fn spend(&self) -> crate::agent::Spend {
+        let mut spend = crate::agent::Spend::default();
+        for s in self.stages.iter().filter(|s| s.agent.is_some()) {
+            s.add_to(&mut spend);
+        }
+        spend
     }
+}
+
+impl StageRecord {
+    /// Adds this stage's agent call to `spend`.
+    pub fn add_to(&self, spend: &mut crate::agent::Spend) {
+        spend.add(
+            usage(
+                self.input_tokens,
+                self.cached_input_tokens,
+                self.output_tokens,
+            ),
+            self.cost_usd,
+        );
+    }
+}
+
+/// Returns a call's usage from its recorded counts, if it reported any.
+fn usage(
+    input: Option<u64>,
+    cached: Option<u64>,
+    output: Option<u64>,
+) -> Option<crate::agent::Usage> {
+    (input.is_some() || output.is_some()).then(|| crate::agent::Usage {
+        input_tokens: input.unwrap_or(0),
+        output_tokens: output.unwrap_or(0),
+        cached_input_tokens: cached.unwrap_or(0),
+    })
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -159,7 +159,10 @@ pub fn skip(p: &Pipeline, name: &WorkstreamName, task: &TaskId) -> anyhow::Resul
         if held.ws.is_none() {
             return Err(busy_worktree(name));
         }
-        let co = git::Checkout::locate(&p.store.paths().common_dir, Path::new(&snap.ws.worktree))?;
+        let co = git::Checkout::locate(
+            &p.store.paths().common_dir,
+            &crate::workstream::worktree_path(&p.store, &snap.ws),
+        )?;
         if let Some(r) = run.as_mut() {
             r.carry = worktrees::park(p, name, r, &co)?.or(r.carry.take());
         }
@@ -260,7 +263,7 @@ fn discard_worktree(
     id: &TaskId,
 ) -> anyhow::Result<()> {
     let name = &snap.ws.name;
-    let worktree = Path::new(&snap.ws.worktree);
+    let worktree = &crate::workstream::worktree_path(&p.store, &snap.ws);
     for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
         p.ui.warn(format_args!("{name}: {line}"));
     }

@@ -6,14 +6,17 @@
 //! worktree is hashed again — a reviewer that changed files has its changes thrown away
 //! (the worktree goes back to the tested tree) and its verdict voided.
 
+use std::time::Duration;
+
 use crate::agent::prompt::{self, Feedback, ReviewInput};
-use crate::agent::{Request, Role, Verdict};
+use crate::agent::{ErrorClass, Outcome, Request, Role, Verdict};
 use crate::config::Role as ConfigRole;
 use crate::git;
 use crate::store::Actor;
 
+use super::implement::MAX_ENV_RETRIES;
 use super::record::Stage;
-use super::stage::{Step, TaskCtx, fail, fail_with, retry_or_fail, save, stage_record};
+use super::stage::{Step, TaskCtx, fail, fail_with, halt, retry_or_fail, save, stage_record};
 use super::{Pipeline, agents};
 
 /// Returns the reviewers for an attempt, and whether the attempt's own agent reviews it:
@@ -94,12 +97,22 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             continue;
         }
         let Some(verdict) = exec.outcome.verdict.clone() else {
-            reasons.push(format!(
+            let why = format!(
                 "`{reviewer}` gave no verdict: {}",
                 exec.outcome.reasons.join("; ")
-            ));
-            continue;
+            );
+            match after_no_verdict(&exec.outcome, t.run.env_retries) {
+                NoVerdict::NextReviewer => {
+                    reasons.push(why);
+                    continue;
+                }
+                NoVerdict::Backoff(wait) => {
+                    return backoff(p, t, reviewer, wait, &why, (log_path, log_text)).await;
+                }
+                NoVerdict::Halt => return halt(p, t, Stage::Review, &why),
+            }
         };
+        t.run.env_retries = 0;
         let log = Some((log_path, log_text));
         t.run.self_review = self_review;
         t.run.verdict = Some(verdict.verdict.as_str().to_owned());
@@ -147,12 +160,12 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
             }
         };
     }
-    fail(
+    // The change itself is intact: stop for a person to fix the reviewers, keep it.
+    halt(
         p,
         t,
         Stage::Review,
         &format!("no reviewer gave a verdict: {}", reasons.join("; ")),
-        None,
     )
 }
 
@@ -185,6 +198,57 @@ fn settle(
     )))
 }
 
+/// What a review that gave no verdict leads to.
+#[derive(Debug, PartialEq)]
+enum NoVerdict {
+    /// Wait, then ask again (rate limit, busy service, network).
+    Backoff(Duration),
+    /// Stop the workstream with the reason; the next `run` asks again.
+    Halt,
+    /// Ask the next reviewer of the role (crash, timeout, unreadable answer).
+    NextReviewer,
+}
+
+/// Maps a reviewer's failed outcome to the next step by its error class, as implement
+/// does: an `env` failure worth a retry is backed off (up to implement's limit), one
+/// that is not halts, and anything else goes to the next reviewer — a missing verdict
+/// never fails the task.
+fn after_no_verdict(o: &Outcome, env_retries: u32) -> NoVerdict {
+    match o.error_class {
+        ErrorClass::Env if o.retryable && env_retries < MAX_ENV_RETRIES => {
+            NoVerdict::Backoff(Duration::from_secs(1u64 << (env_retries + 1).min(6)))
+        }
+        ErrorClass::Env => NoVerdict::Halt,
+        _ => NoVerdict::NextReviewer,
+    }
+}
+
+async fn backoff(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    reviewer: &str,
+    wait: Duration,
+    why: &str,
+    log: (String, String),
+) -> anyhow::Result<Step> {
+    t.run.env_retries += 1;
+    let event = t.event(
+        Stage::Review,
+        "review -> backoff",
+        Actor::Agent(reviewer.to_owned()),
+    );
+    save(p, t, &event, |tx| {
+        tx.put(&log.0, log.1.clone());
+        Ok(())
+    })?;
+    p.ui.progress(
+        t.name.as_str(),
+        format_args!("{reviewer} waiting {} s: {why}", wait.as_secs()),
+    );
+    tokio::time::sleep(wait).await;
+    Ok(Step::Continue)
+}
+
 fn skip(t: &mut TaskCtx) -> Step {
     let mut rec = stage_record(Stage::Review, t.run.attempt, crate::store::now_rfc3339());
     rec.outcome = "skipped".into();
@@ -195,4 +259,31 @@ fn skip(t: &mut TaskCtx) -> Step {
     t.run.next = Stage::Qa;
     // No state commit of its own: QA's records it. A crash before that skips it again.
     Step::Continue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_verdict_is_handled_by_its_error_class() {
+        let env = |retryable| Outcome::failure(ErrorClass::Env, retryable, "x");
+        assert_eq!(
+            after_no_verdict(&env(true), 0),
+            NoVerdict::Backoff(Duration::from_secs(2))
+        );
+        assert_eq!(
+            after_no_verdict(&env(true), 3),
+            NoVerdict::Backoff(Duration::from_secs(16))
+        );
+        assert_eq!(
+            after_no_verdict(&env(true), MAX_ENV_RETRIES),
+            NoVerdict::Halt
+        );
+        assert_eq!(after_no_verdict(&env(false), 0), NoVerdict::Halt);
+        for class in [ErrorClass::Timeout, ErrorClass::Agent] {
+            let o = Outcome::failure(class, true, "x");
+            assert_eq!(after_no_verdict(&o, 0), NoVerdict::NextReviewer);
+        }
+    }
 }

@@ -116,7 +116,8 @@ pub async fn run(
     })
 }
 
-fn describe(o: &WsOutcome) -> String {
+/// Returns how a workstream's advance ended, for its progress line.
+pub(super) fn describe(o: &WsOutcome) -> String {
     match o {
         WsOutcome::Complete => "complete".into(),
         WsOutcome::AtGate(m) => format!("waiting: {m}"),

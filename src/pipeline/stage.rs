@@ -189,6 +189,7 @@ pub(super) fn stage_record(stage: Stage, attempt: u32, started_at: String) -> St
         retryable: false,
         reasons: Vec::new(),
         input_tokens: None,
+        cached_input_tokens: None,
         output_tokens: None,
         cost_usd: None,
         log: None,

@@ -92,6 +92,10 @@ pub(super) async fn start(d: &mut Driver, snap: &Snapshot) -> anyhow::Result<Vec
         .iter()
         .any(|t| matches!(t.status, TaskStatus::AwaitingReview | TaskStatus::Blocked));
     d.clock.gates(waiting);
+    if tasks.tasks.is_empty() {
+        // Made without a plan: nothing starts, and `finish` says how to give it one.
+        return Ok(Vec::new());
+    }
     let plan = load::plan(&p, snap)?;
     let slots = if d.parallel() {
         (d.profile.parallel_tasks as usize).saturating_sub(d.running.len())
@@ -322,7 +326,10 @@ fn set_aside(
     current: &TaskId,
 ) -> anyhow::Result<()> {
     let run = load::last_run(p, snap, tasks, current)?;
-    let co = Checkout::locate(&p.store.paths().common_dir, Path::new(&snap.ws.worktree))?;
+    let co = Checkout::locate(
+        &p.store.paths().common_dir,
+        &crate::workstream::worktree_path(&p.store, &snap.ws),
+    )?;
     let parked = match &run {
         Some(run) => worktrees::park(p, &snap.ws.name, run, &co)?,
         None => None,
@@ -358,7 +365,10 @@ fn move_to_own_worktree(
     run: &mut RunRecord,
 ) -> anyhow::Result<()> {
     if snap.ws.current_task.as_ref() == Some(&run.task) {
-        let co = Checkout::locate(&p.store.paths().common_dir, Path::new(&snap.ws.worktree))?;
+        let co = Checkout::locate(
+            &p.store.paths().common_dir,
+            &crate::workstream::worktree_path(&p.store, &snap.ws),
+        )?;
         run.carry = worktrees::park(p, &snap.ws.name, run, &co)?.or(run.carry.take());
     }
     run.worktree = Some(

@@ -52,6 +52,7 @@ pub(super) async fn drive(
             Some(step) => step,
             None => stage(&p, &mut t).await?,
         };
+        p.stage_ended(&t.name);
         match step {
             Step::Continue => {}
             Step::TaskDone => return Ok(TaskEnd::Done),

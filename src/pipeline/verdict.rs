@@ -114,7 +114,10 @@ pub(super) async fn ask(
         let started = crate::store::now_precise();
         let exec = {
             let _slots = p.agent_slot(&reviewer).await?;
-            agent::invoke(&spec, &req, &limits, &p.redactor).await?
+            let unconfined = super::confinement::watch(p, &spec);
+            let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+            super::confinement::changes(p, &exec, unconfined);
+            exec
         };
         answer.invocations.push((
             format!("{what}-{reviewer}"),

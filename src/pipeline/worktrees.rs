@@ -190,7 +190,7 @@ pub(super) fn follow(
     from: &str,
     to: &str,
 ) -> anyhow::Result<Option<String>> {
-    let path = Path::new(&ws.worktree);
+    let path = &crate::workstream::worktree_path(&p.store, ws);
     let Ok(co) = Checkout::locate(&p.store.paths().common_dir, path) else {
         return Ok(None);
     };

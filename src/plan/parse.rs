@@ -150,6 +150,14 @@ impl Walker<'_, '_> {
     }
 
     fn content(&mut self, block: &Block<'_>) {
+        // An HTML comment of its own is a note for people: it reaches no prompt.
+        if block.kind == BlockKind::Other
+            && self.text.get(block.range.clone()).is_some_and(|t| {
+                t.trim_start().starts_with("<!--") && t.trim_end().ends_with("-->")
+            })
+        {
+            return;
+        }
         if matches!(block.kind, BlockKind::List | BlockKind::Other) {
             for (at, text) in nested_headings(self.text, block) {
                 if heading::classify(text) != HeadingKind::NotTask {

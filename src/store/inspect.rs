@@ -16,12 +16,14 @@ pub struct RefLockFile {
 }
 
 impl Store {
-    /// Returns every ref under `refs/aos/` as (full name, target commit).
+    /// Returns every state ref (live and archived) as (full name, target commit); claims
+    /// and what was fetched from remotes are not state chains.
     pub fn aos_refs(&self) -> anyhow::Result<Vec<(String, String)>> {
         let repo = self.repo();
         Ok(list_prefix(&repo, refs::AOS_PREFIX)?
             .into_iter()
             .map(|(rest, id)| (format!("{}{rest}", refs::AOS_PREFIX), id.to_string()))
+            .filter(|(full, _)| refs::is_state(full))
             .collect())
     }
 

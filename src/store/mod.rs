@@ -3,6 +3,7 @@
 
 mod archive;
 mod cache;
+mod claim;
 mod commits;
 mod diff;
 mod event;
@@ -13,11 +14,15 @@ mod land;
 mod merge;
 mod model;
 mod notes;
+mod notes_merge;
 mod read;
+pub mod reconcile;
 pub mod refs;
 mod rescue;
 mod revs;
+mod sync;
 mod task_tree;
+mod trust;
 mod tx;
 mod write;
 
@@ -28,6 +33,7 @@ use anyhow::Context as _;
 use gix::ObjectId;
 
 pub use archive::ArchiveEntry;
+pub use claim::Claim;
 pub use commits::CommitInfo;
 pub use diff::Divergence;
 pub use event::{Actor, Event, trailer};
@@ -41,6 +47,8 @@ pub use model::{
 };
 pub use read::Snapshot;
 pub use rescue::Heads;
+pub use sync::{MergedState, RefMap};
+pub use trust::Trusted;
 pub use tx::StateTx;
 
 use crate::error::UserError;
@@ -289,5 +297,7 @@ fn list_prefix(repo: &gix::Repository, prefix: &str) -> anyhow::Result<Vec<(Stri
 
 #[cfg(test)]
 mod merge_tests;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

@@ -84,6 +84,11 @@ impl<'r> StateTx<'r> {
         self.put_toml(path::TASKS, tasks)
     }
 
+    /// Returns the new content of a file this change writes, if it writes it.
+    pub(super) fn written(&self, rela: &str) -> Option<&[u8]> {
+        self.edits.get(rela)?.as_deref()
+    }
+
     /// Sets a file's content.
     pub fn put(&mut self, rela: &str, bytes: impl Into<Vec<u8>>) {
         self.edits.insert(rela.to_owned(), Some(bytes.into()));

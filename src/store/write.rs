@@ -56,6 +56,7 @@ impl Store {
             change(&mut tx)?;
             tx.ws_mut().updated_at = super::model::now_rfc3339();
             let ws = tx.ws().clone();
+            let plan = tx.written(super::model::path::PLAN).map(<[u8]>::to_vec);
             // A concurrent `git gc` may prune an object directory between its creation
             // and our rename into it; the write is safe to redo, like a lost race.
             let written = tx.write_tree().and_then(|tree| {
@@ -74,6 +75,9 @@ impl Store {
             let expected = PreviousValue::MustExistAndMatch(Target::Object(old.commit_id));
             match self.move_ref(&repo, &refname, commit, expected, event)? {
                 Cas::Done => {
+                    if let Some(plan) = plan {
+                        self.plan_written_here(name, &plan);
+                    }
                     return Ok(Snapshot {
                         commit: commit.to_string(),
                         ws,
@@ -113,6 +117,7 @@ impl Store {
         }
         let mut tx = StateTx::new(&repo, None, record);
         init(&mut tx)?;
+        let plan = tx.written(super::model::path::PLAN).map(<[u8]>::to_vec);
         let tree = tx.write_tree()?;
         let commit = self.commit(&repo, &name, event, tree, None)?;
         match self.move_ref(
@@ -122,7 +127,12 @@ impl Store {
             PreviousValue::MustNotExist,
             event,
         )? {
-            Cas::Done => super::read::snapshot(&repo, commit, &format!("workstream `{name}`")),
+            Cas::Done => {
+                if let Some(plan) = plan {
+                    self.plan_written_here(&name, &plan);
+                }
+                super::read::snapshot(&repo, commit, &format!("workstream `{name}`"))
+            }
             Cas::Lost | Cas::Locked => Err(exists(&name)),
         }
     }
@@ -135,6 +145,19 @@ impl Store {
         event: &Event,
         tree: ObjectId,
         parent: Option<ObjectId>,
+    ) -> anyhow::Result<ObjectId> {
+        let parents: Vec<ObjectId> = parent.into_iter().collect();
+        self.commit_with_parents(repo, name, event, tree, &parents)
+    }
+
+    /// Writes a commit object for `event` with any number of parents (a merge has two).
+    pub(super) fn commit_with_parents(
+        &self,
+        repo: &gix::Repository,
+        name: &WorkstreamName,
+        event: &Event,
+        tree: ObjectId,
+        parents: &[ObjectId],
     ) -> anyhow::Result<ObjectId> {
         let committer = tool_signature("git-aos");
         let author = match &event.actor {
@@ -150,7 +173,7 @@ impl Store {
                 author.to_ref(&mut b2),
                 event.message(name),
                 tree,
-                parent,
+                parents.iter().copied(),
             )
             .context("could not write a state commit")?
             .id;

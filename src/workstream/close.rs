@@ -23,10 +23,19 @@ pub fn close(
     let snap = store.find(name)?;
     // Task worktrees first: one holding work refuses before anything is removed (a clean
     // one holds nothing to lose).
-    remove_task_worktrees(repo_root, &snap.ws, force)?;
-    let worktree = PathBuf::from(&snap.ws.worktree);
+    let worktree = super::worktree_path(store, &snap.ws);
+    remove_task_worktrees(repo_root, &worktree, &snap.ws, force)?;
     if worktree.is_dir() {
-        let changes = git::worktree::changes(&worktree)?;
+        let mut changes = git::worktree::changes(&worktree)?;
+        // The plan `new` placed in the worktree, untouched, is git aos's, not a person's work.
+        if let Some(ours) = placed_plan(store, &snap, &worktree)? {
+            let untracked = |c: &git::WorktreeChange| c.code == "??" && c.path == ours;
+            let placed = changes.iter().any(untracked);
+            changes.retain(|c| !untracked(c));
+            if placed && changes.is_empty() {
+                let _ = std::fs::remove_file(worktree.join(&ours));
+            }
+        }
         if !changes.is_empty() && !force {
             let list: Vec<String> = changes
                 .iter()
@@ -61,15 +70,11 @@ pub fn close(
 
 /// Returns the worktrees of a workstream's tasks (`<name>.tasks/<task>` beside its
 /// worktree) that git knows.
-fn task_worktrees(
-    repo_root: &Path,
-    ws: &crate::store::WorkstreamRecord,
-) -> anyhow::Result<Vec<PathBuf>> {
-    let dir = Path::new(&ws.worktree).with_file_name(format!("{}.tasks", ws.name));
+fn task_worktrees(repo_root: &Path, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(git::worktree::list(repo_root)?
         .into_iter()
         .map(|w| w.path)
-        .filter(|p| p.starts_with(&dir))
+        .filter(|p| p.starts_with(dir))
         .collect())
 }
 
@@ -77,10 +82,12 @@ fn task_worktrees(
 /// failed, waits or was skipped), nothing is removed unless `force`.
 fn remove_task_worktrees(
     repo_root: &Path,
+    worktree: &Path,
     ws: &crate::store::WorkstreamRecord,
     force: bool,
 ) -> anyhow::Result<()> {
-    let all = task_worktrees(repo_root, ws)?;
+    let dir = worktree.with_file_name(format!("{}.tasks", ws.name));
+    let all = task_worktrees(repo_root, &dir)?;
     if !force {
         for wt in &all {
             if !git::worktree::changes(wt)?.is_empty() {
@@ -102,9 +109,40 @@ fn remove_task_worktrees(
     for wt in &all {
         git::worktree::remove(repo_root, wt, true)?;
     }
-    let dir = Path::new(&ws.worktree).with_file_name(format!("{}.tasks", ws.name));
     // Only when empty: anything else in it is not ours to delete.
     let _ = std::fs::remove_dir(&dir);
+    Ok(())
+}
+
+/// Returns the branch path of the plan file when the worktree holds it untracked and
+/// exactly as the state has it (placed there by `new`, never changed since).
+fn placed_plan(store: &Store, snap: &Snapshot, worktree: &Path) -> anyhow::Result<Option<String>> {
+    let Some(rel) = snap.ws.plan_path.clone() else {
+        return Ok(None);
+    };
+    let Some(state) = store.read_file(snap, crate::store::path::PLAN)? else {
+        return Ok(None);
+    };
+    let on_disk = std::fs::read(worktree.join(&rel)).ok();
+    Ok((on_disk.as_deref() == Some(state.as_slice())).then_some(rel))
+}
+
+/// Writes the state's plan into a recreated worktree when its branch does not carry the
+/// plan file (a plan placed by `new` that no task committed yet).
+fn place_plan_again(store: &Store, snap: &Snapshot, worktree: &Path) -> anyhow::Result<()> {
+    let Some(rel) = &snap.ws.plan_path else {
+        return Ok(());
+    };
+    let file = worktree.join(rel);
+    if file.exists() {
+        return Ok(());
+    }
+    if let Some(text) = store.read_file(snap, crate::store::path::PLAN)? {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::atomic_file::replace(&file, text, None)?;
+    }
     Ok(())
 }
 
@@ -130,7 +168,7 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         })?;
         store.create_branch(&ws.branch, head)?;
     }
-    let worktree = PathBuf::from(&ws.worktree);
+    let worktree = super::worktree_path(store, ws);
     if worktree.exists() {
         return Err(UserError::with_hint(
             format!("`{}` is in the way of the worktree", worktree.display()),
@@ -156,10 +194,16 @@ pub fn open(store: &Store, repo_root: &Path, id_or_name: &str) -> anyhow::Result
         ws.reason = None;
         Ok(())
     });
-    if restored.is_err() {
-        let _ = git::worktree::remove(repo_root, &worktree, false);
+    match restored {
+        Ok(snap) => {
+            place_plan_again(store, &snap, &worktree)?;
+            Ok(snap)
+        }
+        Err(e) => {
+            let _ = git::worktree::remove(repo_root, &worktree, false);
+            Err(e)
+        }
     }
-    restored
 }
 
 /// How the base of an archived workstream moved past its branch: staleness, and the

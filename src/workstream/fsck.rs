@@ -3,7 +3,7 @@
 //! worktree removal: nothing a person made is deleted.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -195,7 +195,7 @@ fn check_leftovers(
         let Ok(_held) = crate::lock::lock_workstream(common, ws) else {
             continue;
         };
-        let worktree = Path::new(&snap.ws.worktree);
+        let worktree = &super::worktree_path(store, &snap.ws);
         let found = super::leftovers::find(common, ws, worktree);
         if found.is_empty() {
             continue;
@@ -238,9 +238,11 @@ fn check_worktrees(
     let worktrees = git::worktree::list(repo_root)?;
     for (name, (_, snap)) in live {
         let Some(snap) = snap else { continue };
-        let path = PathBuf::from(&snap.ws.worktree);
+        let path = super::worktree_path(store, &snap.ws);
         let registered = worktrees.iter().any(|w| w.path == path && path.is_dir());
-        if registered {
+        // A workstream that arrived from another clone has its worktree there, not here.
+        let expected_here = super::is_ours(store, &path) || store.created_here(&snap.ws.name);
+        if registered || !expected_here {
             continue;
         }
         let mut p = Problem::new(

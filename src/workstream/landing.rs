@@ -185,7 +185,7 @@ pub fn finish(
 ) -> anyhow::Result<Merged> {
     let ws = &snap.ws;
     let name = &ws.name;
-    let worktree = Path::new(&ws.worktree);
+    let worktree = &super::worktree_path(store, ws);
     let mut worktree_kept = false;
     if worktree.is_dir() {
         let clean = git::worktree::changes(worktree).is_ok_and(|c| c.is_empty());

@@ -124,7 +124,7 @@ pub fn merge(
             ),
         )
     })?;
-    refuse_uncommitted(ws)?;
+    refuse_uncommitted(store, ws)?;
     base_checkout(repo_root, ws)?;
     let mut landing = Landing {
         phase: Phase::Landing,
@@ -146,7 +146,10 @@ pub fn merge(
     }
     let tree = match store.merge_commits(&base_tip, &tip)? {
         MergeResult::Clean(tree) => tree,
-        MergeResult::Conflicts(files) => return Err(conflicts(ws, &files)),
+        MergeResult::Conflicts(files) => {
+            let worktree = super::worktree_path(store, ws);
+            return Err(conflicts(ws, &worktree, &files));
+        }
     };
     let built = build(store, &snap, req.strategy, &base_tip, &tip, &tree)?;
     let (verdict, record) = if req.gate {
@@ -162,7 +165,7 @@ pub fn merge(
         )
         .into());
     }
-    refuse_uncommitted(ws)?;
+    refuse_uncommitted(store, ws)?;
     let checkout = base_checkout(repo_root, ws)?;
     if let Some(co) = &checkout {
         refuse_ignored(store, ws, co, &base_tip, &built.commit)?;

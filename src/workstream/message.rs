@@ -89,7 +89,7 @@ fn task_lines(tasks: &TasksFile) -> String {
 }
 
 /// Returns the title of a plan: its first level-1 heading, without a `Plan:` prefix.
-fn plan_title(plan: &[u8]) -> Option<String> {
+pub fn plan_title(plan: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(plan);
     let heading = text.lines().find_map(|l| l.strip_prefix("# "))?.trim();
     let title = heading.strip_prefix("Plan:").unwrap_or(heading).trim();

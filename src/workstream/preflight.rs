@@ -24,8 +24,11 @@ pub fn refuse_status(ws: &WorkstreamRecord, force: bool) -> anyhow::Result<()> {
 }
 
 /// Refuses uncommitted or untracked files in the workstream's worktree.
-pub fn refuse_uncommitted(ws: &WorkstreamRecord) -> anyhow::Result<()> {
-    let worktree = Path::new(&ws.worktree);
+pub fn refuse_uncommitted(
+    store: &crate::store::Store,
+    ws: &WorkstreamRecord,
+) -> anyhow::Result<()> {
+    let worktree = &super::worktree_path(store, ws);
     if !worktree.is_dir() {
         return Ok(());
     }
@@ -115,7 +118,7 @@ pub fn refuse_ignored(
 
 /// Returns the refusal of a merge that would conflict: the files and the git command
 /// that shows them.
-pub fn conflicts(ws: &WorkstreamRecord, files: &[String]) -> anyhow::Error {
+pub fn conflicts(ws: &WorkstreamRecord, worktree: &Path, files: &[String]) -> anyhow::Error {
     UserError::with_hint(
         format!(
             "merging `{}` into `{}` would conflict in:\n{}\nsee them with `git merge-tree --write-tree {} {}`; nothing was changed",
@@ -127,7 +130,10 @@ pub fn conflicts(ws: &WorkstreamRecord, files: &[String]) -> anyhow::Error {
         ),
         format!(
             "merge `{}` into the workstream and resolve there (`git -C {} merge {}`), then run `git aos merge {}` again",
-            ws.base, ws.worktree, ws.base, ws.name
+            ws.base,
+            worktree.display(),
+            ws.base,
+            ws.name
         ),
     )
     .into()

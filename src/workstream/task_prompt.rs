@@ -91,7 +91,7 @@ pub fn implement(
     Ok(TaskPrompt {
         prompt,
         run_script: found.run.clone(),
-        worktree: PathBuf::from(&snap.ws.worktree),
+        worktree: super::worktree_path(store, &snap.ws),
         attempt,
     })
 }

@@ -3,7 +3,6 @@
 //! untracked in its worktree; and how its base has moved meanwhile.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use crate::error::UserError;
 use crate::git;
@@ -66,7 +65,7 @@ pub fn touched(store: &Store, ws: &WorkstreamRecord) -> anyhow::Result<Touched> 
         )
     })?;
     let divergence = store.divergence(&base_tip, &tip)?;
-    let worktree = Path::new(&ws.worktree);
+    let worktree = &super::worktree_path(store, ws);
     let mut uncommitted: Vec<String> = if worktree.is_dir() {
         git::worktree::changes(worktree)?
             .into_iter()

@@ -45,6 +45,8 @@ impl Fixture {
         std::fs::write(&file, scenario).expect("scenario");
         let mut spec = AgentSpec::new(format!("fake-{adapter}"), adapter);
         spec.env.insert("PATH".into(), fake_path());
+        // Like the real claude, the fake refuses bypassPermissions as root without it.
+        spec.env.insert("IS_SANDBOX".into(), "1".into());
         spec.env
             .insert("FAKE_AGENT_SCENARIO".into(), file.display().to_string());
         spec.env.insert(

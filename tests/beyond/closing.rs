@@ -5,7 +5,7 @@ use crate::common::{Repo, stderr};
 use crate::{APPROVE, AUTONOMOUS, Agents, IMPLEMENT, prompts, setup, status, tasks};
 
 const PLAN: &str = "# Plan: u\n\n### [ ] T1: Greet\n\n#### Acceptance\n- `test -f T1.txt`\n- the greeting is friendly\n";
-const CONCERNS: &str = "result {\"verdict\":\"request_changes\",\"summary\":\"the branch forgets logging\",\"comments\":[{\"severity\":\"high\",\"path\":null,\"line\":null,\"message\":\"log it too\"}]}\nemit success changes\n";
+const CONCERNS: &str = "emit success changes\\n```aos-review\\n{\"verdict\":\"request_changes\",\"summary\":\"the branch forgets logging\",\"comments\":[{\"severity\":\"high\",\"path\":null,\"line\":null,\"message\":\"log it too\"}]}\\n```\n";
 
 fn pair(a: &str, b: &str) -> (String, String) {
     (a.to_owned(), b.to_owned())

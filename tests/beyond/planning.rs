@@ -30,7 +30,7 @@ fn a_brief_without_constraints_is_refused_before_any_agent_starts() {
         stderr(&out)
     );
     assert!(prompts(&repo, "plan").is_empty(), "no agent may run");
-    assert!(!repo.tmp.path().join("calls.jsonl").exists());
+    assert!(!repo.agent_io().join("calls.jsonl").exists());
     assert_eq!(repo.refs(), before, "nothing is written");
     assert!(!repo.worktree("friendly-greeting").exists());
 }

@@ -34,13 +34,22 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
         .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .env("NO_COLOR", "1")
-        .env("LANG", "C");
+        .env("LANG", "C")
+        // The fake claude, like the real one, refuses to skip permission prompts as
+        // root unless it is told the machine is a sandbox; tests may run as root.
+        .env("IS_SANDBOX", "1");
 }
 
 impl Repo {
     /// Returns a repository on `main` with one commit.
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
+        Self::new_in(&std::env::temp_dir())
+    }
+
+    /// Returns a repository on `main` with one commit, in a temp dir under `parent`.
+    pub fn new_in(parent: &Path) -> Self {
+        std::fs::create_dir_all(parent).unwrap();
+        let tmp = tempfile::tempdir_in(parent).unwrap();
         let root = tmp.path().join("repo");
         std::fs::create_dir(&root).unwrap();
         let root = root.canonicalize().unwrap();
@@ -57,9 +66,52 @@ impl Repo {
         self.root.join(rela)
     }
 
+    /// Returns a directory for the fake agents' scenarios and records, outside the
+    /// repository; agents are confined, so `aos.toml` must allow it (`allow_agent_io`).
+    pub fn agent_io(&self) -> PathBuf {
+        let dir = self.tmp.path().join("agent-io");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Returns the `[project]` line that lets confined agents write `agent_io()`.
+    pub fn allow_agent_io(&self) -> String {
+        format!("sandbox_allow = [\"{}\"]\n", self.agent_io().display())
+    }
+
     /// Returns where worktrees go by default (`../repo.aos/<name>`).
     pub fn worktree(&self, name: &str) -> PathBuf {
         self.tmp.path().join("repo.aos").join(name)
+    }
+
+    /// Returns where the latest run of workstream `ws` did its work: its task's own
+    /// worktree when tasks run side by side (`parallel_tasks` > 1, the default), else the
+    /// workstream's worktree.
+    pub fn task_worktree(&self, ws: &str) -> PathBuf {
+        let runs = self.git(&["ls-tree", "--name-only", &format!("refs/aos/ws/{ws}:runs")]);
+        // Run ids are ULIDs: the last in order is the newest.
+        let latest = runs
+            .lines()
+            .filter(|l| !l.is_empty())
+            .max()
+            .map(str::to_owned);
+        let record = latest.map(|run| {
+            let out = self.cmd_in(
+                &self.root,
+                "git",
+                &["show", &format!("refs/aos/ws/{ws}:runs/{run}/run.toml")],
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        });
+        record
+            .as_deref()
+            .and_then(|text| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix("worktree = \""))
+                    .and_then(|rest| rest.strip_suffix('"'))
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| self.worktree(ws))
     }
 
     /// Runs a command in `dir` hermetically.

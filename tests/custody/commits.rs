@@ -121,6 +121,7 @@ fn a_reviewer_that_edits_while_approving_has_its_edit_thrown_away_and_its_verdic
     let repo = Repo::new();
     let sneaky = r#"[agents.sneaky]
 adapter = "command"
+sandbox = "off"
 command = ["sh", "-c", "echo evil > evil.txt; echo 'tampered' >> a.txt; printf '%s' '{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}' > \"$AOS_RESULT\""]
 "#;
     setup(
@@ -183,4 +184,30 @@ fn a_person_edit_at_the_gate_is_tested_before_it_lands() {
     assert_eq!(repo.git(&["show", "aos/w:a.txt"]), "a, edited\n");
     assert!(tip_note(&repo).contains("edited at the gate by Ada Tester"));
     assert_eq!(tip(&repo, "main"), main);
+}
+
+#[test]
+fn a_confined_reviewer_cannot_write_the_worktree_at_all() {
+    let repo = Repo::new();
+    // Confined (the default where the kernel has Landlock): the write is denied, and the
+    // verdict still reaches git aos through the reviewer's scratch directory.
+    let sneaky = r#"[agents.sneaky]
+adapter = "command"
+command = ["sh", "-c", "echo evil > evil.txt; printf '%s' '{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}' > \"$AOS_RESULT\""]
+"#;
+    setup(
+        &repo,
+        sneaky,
+        &plan("echo a > a.txt", "test -f a.txt", None),
+    );
+    let toml = std::fs::read_to_string(repo.path("aos.toml"))
+        .unwrap()
+        .replace("review = \"critic\"", "review = [\"sneaky\", \"critic\"]");
+    std::fs::write(repo.path("aos.toml"), toml).unwrap();
+    let main = tip(&repo, "main");
+    let out = repo.aos(&["run", "w"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!files_at(&repo, "aos/w").contains(&"evil.txt".to_owned()));
+    assert!(!repo.worktree("w").join("evil.txt").exists());
+    assert_custody(&repo, &main);
 }

@@ -14,9 +14,17 @@ mod waves;
 
 use common::{Repo, stderr};
 
-/// A reviewer that approves whatever it is shown: a `command` agent writing the verdict.
-const APPROVER: &str = r#"[agents.critic]
+/// The implementer (the built-in shell agent running the task's `Run` block) and a
+/// reviewer that approves whatever it is shown (a `command` agent writing the verdict).
+/// Both run unconfined: custody must hold where Landlock is missing or turned off, so
+/// these agents may do everything a shell can.
+const AGENTS: &str = r#"[agents.agent]
+adapter = "shell"
+sandbox = "off"
+
+[agents.critic]
 adapter = "command"
+sandbox = "off"
 command = ["sh", "-c", "printf '%s' '{\"verdict\":\"approve\",\"summary\":\"looks right\",\"comments\":[]}' > \"$AOS_RESULT\""]
 "#;
 
@@ -30,7 +38,7 @@ fn setup(repo: &Repo, extra: &str, plan: &str) {
 /// Like [`setup`], with `parallel_tasks` tasks at once.
 fn setup_with(repo: &Repo, extra: &str, plan: &str, parallel_tasks: u32) {
     let toml = format!(
-        "[project]\nbase = \"main\"\n{extra}\n{APPROVER}\n[roles]\nimplement = [\"shell\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"autonomous\"\nmax_attempts = 2\nparallel_tasks = {parallel_tasks}\n\n[notify]\ndesktop = false\n"
+        "[project]\nbase = \"main\"\n{extra}\n{AGENTS}\n[roles]\nimplement = [\"agent\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"autonomous\"\nmax_attempts = 2\nparallel_tasks = {parallel_tasks}\n\n[notify]\ndesktop = false\n"
     );
     std::fs::write(repo.path("aos.toml"), toml).unwrap();
     std::fs::write(repo.path("plan.md"), plan).unwrap();

@@ -99,14 +99,16 @@ fn a_closed_or_full_stderr_never_panics_not_even_in_a_hook() {
 /// A repository whose implement role is `claude` then `codex` (fakes), where claude
 /// fails and codex implements; `review` as given.
 fn fallback(repo: &Repo, review: &str) {
-    let dir = repo.tmp.path();
+    let dir = repo.agent_io();
     let claude = dir.join("claude.txt");
     let codex = dir.join("codex.txt");
-    std::fs::write(&claude, "emit is_error boom\n---\nresult {\"verdict\":\"approve\",\"summary\":\"claude approves\",\"comments\":[]}\nemit success ok\n").unwrap();
-    std::fs::write(&codex, "write T1.txt made by codex\nresult {\"status\":\"done\",\"summary\":\"wrote it\"}\nemit success done\n---\nresult {\"verdict\":\"approve\",\"summary\":\"codex approves\",\"comments\":[]}\nemit success ok\n").unwrap();
+    // Reviewers run read-only: their verdict is their final message.
+    std::fs::write(&claude, "emit is_error boom\n---\nemit success {\"verdict\":\"approve\",\"summary\":\"claude approves\",\"comments\":[]}\n").unwrap();
+    std::fs::write(&codex, "write T1.txt made by codex\nresult {\"status\":\"done\",\"summary\":\"wrote it\"}\nemit success done\n---\nemit success {\"verdict\":\"approve\",\"summary\":\"codex approves\",\"comments\":[]}\n").unwrap();
     let calls = dir.join("calls.jsonl");
     let toml = format!(
-        "[project]\nbase = \"main\"\n\n[agents.claude]\nadapter = \"claude\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[agents.codex]\nadapter = \"codex\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[roles]\nimplement = [\"claude\", \"codex\"]\nreview = {review}\n\n[profiles.default]\nautonomy = \"autonomous\"\n\n[notify]\ndesktop = false\n",
+        "[project]\nbase = \"main\"\n{}\n[agents.claude]\nadapter = \"claude\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[agents.codex]\nadapter = \"codex\"\nenv = {{ FAKE_AGENT_SCENARIO = \"{}\", FAKE_AGENT_RECORD = \"{}\" }}\n\n[roles]\nimplement = [\"claude\", \"codex\"]\nreview = {review}\n\n[profiles.default]\nautonomy = \"autonomous\"\n\n[notify]\ndesktop = false\n",
+        repo.allow_agent_io(),
         claude.display(),
         calls.display(),
         codex.display(),
@@ -125,7 +127,7 @@ fn fallback(repo: &Repo, review: &str) {
 
 /// Returns (agent, role) of every recorded call.
 fn calls(repo: &Repo) -> Vec<(String, String)> {
-    std::fs::read_to_string(repo.tmp.path().join("calls.jsonl"))
+    std::fs::read_to_string(repo.agent_io().join("calls.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

@@ -20,6 +20,7 @@ directive per line (blank lines and `# comments` skipped; `\\n` in text is a new
   emit is_error <message>     claude `is_error: true` / codex `turn.failed`; exit 1
   emit turn_failed <message>  codex `turn.failed` / claude error result; exit 1
   emit rate_limit             a 429 error as each CLI reports it; exit 1
+  emit server_error           a 5xx as each CLI reports it (codex: "high demand"); exit 1
   emit auth                   an authentication error (codex exits 2); exit 1 or 2
   emit garbage                output that is not the CLI's format; exit 0
   emit question <text>        result `blocked` with the question, then success
@@ -30,6 +31,15 @@ Sections separated by a line `---` serve successive calls (the last repeats); th
 count is kept in `<scenario>.calls`. Without a scenario the agent writes a `done` result and succeeds. With
 FAKE_AGENT_RECORD set, each call appends {agent, argv, cwd, stdin, env} as one JSON
 line to that file, so tests can check what the adapter passed.
+
+Like the real CLIs they refuse flags they do not know (claude exit 1, codex exit 2 as
+clap does), keep to their permission mode or sandbox (`write`, `append` and `result`
+are refused where the real CLI could not write: claude `--permission-mode plan`, codex
+`--sandbox read-only`, and codex `workspace-write` outside its working directory and
+`--add-dir` directories), and report a resumed session's running totals (claude
+`total_cost_usd`, codex `turn.completed.usage`; counted in `<scenario>.sessions`).
+FAKE_AGENT_DROP_FLAGS (comma-separated) plays a CLI that no longer has those flags:
+its help leaves them out and it refuses them.
 """
 
 import fcntl
@@ -74,8 +84,40 @@ def err(text):
     sys.stderr.flush()
 
 
-def parse_flags(argv, with_value, without_value, positional_limit, usage_code):
-    """Returns (flags, positionals); raises Usage (exit `usage_code`) on a bad option."""
+def dropped():
+    return [f for f in os.environ.get("FAKE_AGENT_DROP_FLAGS", "").split(",") if f]
+
+
+def drop_flags(table):
+    """Returns the flag table without the flags FAKE_AGENT_DROP_FLAGS names."""
+    return {k: v for k, v in table.items() if k not in dropped()}
+
+
+def drop_help(text):
+    """Returns the help without the lines that name a dropped flag."""
+    gone = dropped()
+    keep = [line for line in text.splitlines(True)
+            if not any(flag in line.replace(',', ' ').split() for flag in gone)]
+    return "".join(keep)
+
+
+def count_call(session):
+    """Counts a call of `session` and returns how many it has had, this one included."""
+    scenario = os.environ.get("FAKE_AGENT_SCENARIO")
+    if not scenario:
+        return 1
+    with open(scenario + ".sessions", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        calls = f.read().split().count(session) + 1
+        f.write(session + "\n")
+    return calls
+
+
+def parse_flags(argv, with_value, without_value, positional_limit, usage_code,
+                unknown="error: unknown option '{}'"):
+    """Returns (flags, positionals); raises Usage (exit `usage_code`) on a bad option.
+    A repeated flag keeps its last value, and every value in `<name>_all`."""
     flags, positionals, i = {}, [], 0
     while i < len(argv):
         arg = argv[i]
@@ -90,10 +132,11 @@ def parse_flags(argv, with_value, without_value, positional_limit, usage_code):
                 else:
                     raise Usage(f"error: option '{name}' argument missing", usage_code)
                 flags[with_value[name]] = value
+                flags.setdefault(with_value[name] + "_all", []).append(value)
             elif arg in without_value:
                 flags[without_value[arg]] = True
             else:
-                raise Usage(f"error: unknown option '{arg}'", usage_code)
+                raise Usage(unknown.format(arg), usage_code)
         else:
             positionals.append(arg)
             if len(positionals) > positional_limit:
@@ -154,10 +197,14 @@ def run_scenario(cli, text):
         elif verb in ("write", "append"):
             # `${AOS_TASK}` and other variables expand, so one scenario serves many tasks.
             path, _, body = os.path.expandvars(rest).partition(" ")
+            if refused(cli, path):
+                continue
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             with open(path, "w" if verb == "write" else "a") as f:
                 f.write(unescape(body))
         elif verb == "result":
+            if refused(cli, os.environ["AOS_RESULT"]):
+                continue
             with open(os.environ["AOS_RESULT"], "w") as f:
                 f.write(rest)
         elif verb == "pidfile":
@@ -171,8 +218,10 @@ def run_scenario(cli, text):
             kind, _, arg = rest.partition(" ")
             arg = unescape(arg.strip())
             if kind == "question":
-                with open(os.environ["AOS_RESULT"], "w") as f:
-                    json.dump({"status": "blocked", "summary": "needs an answer", "question": arg}, f)
+                if not refused(cli, os.environ["AOS_RESULT"]):
+                    with open(os.environ["AOS_RESULT"], "w") as f:
+                        json.dump({"status": "blocked", "summary": "needs an answer",
+                                   "question": arg}, f)
                 cli.success(f"I have a question: {arg}")
             elif kind == "crash_midway":
                 cli.crash_midway()
@@ -188,6 +237,15 @@ def run_scenario(cli, text):
             err(f"fake agent: unknown scenario directive `{verb}`")
             return 99
     return code
+
+
+def refused(cli, path):
+    """Returns whether the CLI's mode or sandbox keeps it from writing `path` (and says
+    so on stderr, as the tool's error would)."""
+    why = cli.may_write(os.path.abspath(path))
+    if why:
+        err(f"fake agent: not written: {why}")
+    return bool(why)
 
 
 def spawn_grandchild():

@@ -19,11 +19,12 @@ adapter = "command"
 command = ["sh", "-c", "printf '%s' '{\"verdict\":\"approve\",\"summary\":\"fine\",\"comments\":[]}' > \"$AOS_RESULT\""]
 "#;
 
-/// Writes `aos.toml` (the shell agent implementing, `critic` reviewing, `autonomy`,
-/// tasks in parallel, plus `extra`), the plan, commits both, creates workstream `w`.
+/// Writes `aos.toml` (the shell agent implementing, confined but free to write
+/// `agent_io()`, `critic` reviewing, `autonomy`, tasks in parallel, plus `extra`), the plan, commits both, creates workstream `w`.
 fn setup(repo: &Repo, autonomy: &str, extra: &str, plan: &str) {
+    let io = repo.allow_agent_io();
     let toml = format!(
-        "[project]\nbase = \"main\"\n\n{APPROVER}\n[roles]\nimplement = [\"shell\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"{autonomy}\"\nmax_attempts = 2\nparallel_tasks = 3\n\n[notify]\ndesktop = false\n{extra}"
+        "[project]\nbase = \"main\"\n{io}\n{APPROVER}\n[roles]\nimplement = [\"shell\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"{autonomy}\"\nmax_attempts = 2\nparallel_tasks = 3\n\n[notify]\ndesktop = false\n{extra}"
     );
     std::fs::write(repo.path("aos.toml"), toml).unwrap();
     std::fs::write(repo.path("shared.txt"), "start\n").unwrap();
@@ -71,7 +72,7 @@ fn assert_linear(repo: &Repo, tasks: usize) {
 #[test]
 fn independent_tasks_run_side_by_side_and_land_one_at_a_time_on_a_linear_branch() {
     let repo = Repo::new();
-    let meet = repo.tmp.path().join("meet");
+    let meet = repo.agent_io().join("meet");
     std::fs::create_dir(&meet).unwrap();
     // Each of A, B and C waits until all three have started: they pass only side by side
     // (the loop's limit is a safety net, not a clock).
@@ -125,7 +126,7 @@ fn independent_tasks_run_side_by_side_and_land_one_at_a_time_on_a_linear_branch(
 #[test]
 fn per_task_gates_a_person_decides_one_while_the_run_drives_the_others() {
     let repo = Repo::new();
-    let signal = repo.tmp.path().join("go");
+    let signal = repo.agent_io().join("go");
     let wait = format!(
         "for i in $(seq 600); do [ -e {s} ] && break; sleep 0.05; done\n[ -e {s} ]\necho slow > slow.txt",
         s = signal.display()
@@ -237,7 +238,7 @@ fn overlapped(log: &str, a: &str, b: &str) -> bool {
 #[test]
 fn tasks_whose_files_overlap_wait_for_each_other_and_max_agents_caps_every_agent() {
     let repo = Repo::new();
-    let log = repo.tmp.path().join("agents.log");
+    let log = repo.agent_io().join("agents.log");
     let plan = format!(
         "# Plan: scope\n\n{}{}{}",
         logged("A", "src/x.rs", "src/x.rs", &log),
@@ -252,7 +253,7 @@ fn tasks_whose_files_overlap_wait_for_each_other_and_max_agents_caps_every_agent
     assert_linear(&repo, 3);
 
     let repo = Repo::new();
-    let log = repo.tmp.path().join("agents.log");
+    let log = repo.agent_io().join("agents.log");
     let plan = format!(
         "# Plan: cap\n\n{}{}",
         logged("A", "a.txt", "a.txt", &log),

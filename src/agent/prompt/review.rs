@@ -90,21 +90,22 @@ fn lenient(text: &str, outputs: &BTreeMap<TaskId, BTreeMap<String, String>>) -> 
     substitute(text, outputs).unwrap_or_else(|_| text.to_owned())
 }
 
-/// Adds the `Verdict` section: where the verdict JSON goes, its fields, and the fenced
-/// `aos-review` alternative.
+/// Adds the `Verdict` section: the verdict JSON, its fields, and where it goes — the
+/// final message first, because the claude and codex reviewers run read-only and
+/// cannot write files; the result file for reviewers that can.
 pub(super) fn verdict_contract(doc: &mut Doc, result_file: &Path) {
     doc.section("Verdict");
-    doc.block(&format!(
-        "Write your verdict as JSON to {} (the path is also in the environment variable \
-         `AOS_RESULT`):",
-        code(&result_file.display().to_string())
-    ));
-    doc.fenced(
-        "json",
+    doc.block(
+        "Answer with your verdict as JSON. You review read-only: do not try to write any \
+         file. End your final message with the verdict in a fenced block whose info string \
+         is `aos-review`:",
+    );
+    doc.block(&fenced(
+        "aos-review",
         "{\n  \"verdict\": \"request_changes\",\n  \"summary\": \"Why, in a few sentences.\",\n  \
          \"comments\": [\n    {\"severity\": \"high\", \"path\": \"src/a.rs\", \"line\": 12, \
          \"message\": \"What is wrong and what to do.\"}\n  ]\n}",
-    );
+    ));
     doc.bullets([
         "`verdict`: `approve` when the change does the task, meets the criteria and breaks \
          none of the rules; `request_changes` when the implementer must fix something first \
@@ -115,12 +116,9 @@ pub(super) fn verdict_contract(doc: &mut Doc, result_file: &Path) {
         "`path` and `line` point into the new version of the file; use `null` for a remark \
          on the whole change.",
     ]);
-    doc.block(
-        "If you cannot write that file, end your final message with the same JSON in a \
-         fenced block whose info string is `aos-review`:",
-    );
-    doc.block(&fenced(
-        "aos-review",
-        "{\"verdict\": \"approve\", \"summary\": \"…\", \"comments\": []}",
+    doc.block(&format!(
+        "(A reviewer that runs as a script rather than a chat may write the same JSON to {} \
+         instead; the path is also in the environment variable `AOS_RESULT`.)",
+        code(&result_file.display().to_string())
     ));
 }

@@ -12,12 +12,23 @@ use crate::plan;
 use crate::ui::Ui;
 use crate::workstream::{self, NewWorkstream};
 
-/// Create a workstream from a brief: the planner agent writes its plan, which waits for your approval
+/// Create a workstream from a brief (the planner agent writes its plan, which waits for your approval), or write an example plan to start from
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  git aos plan new --template plan.md        # a commented example plan to edit
+  git aos plan new --brief brief.md --ws rate-limits")]
 pub struct NewArgs {
     /// The brief (Markdown with `## Feature / Change`, `## Context`, `## Constraints`, `## Success Criteria`)
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "template",
+        conflicts_with = "template"
+    )]
+    brief: Option<PathBuf>,
+    /// Write a commented example plan to FILE (nothing else happens) and exit
     #[arg(long, value_name = "FILE")]
-    brief: PathBuf,
+    template: Option<PathBuf>,
     /// Name of the workstream (default: the brief's title, as a slug)
     #[arg(long = "ws", value_name = "NAME")]
     name: Option<WorkstreamName>,
@@ -32,10 +43,16 @@ pub struct NewArgs {
 /// Checks the brief, creates the workstream and runs the planner; exit 3 when the plan
 /// waits for approval.
 pub async fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.template {
+        return write_template(ui, path);
+    }
+    let Some(brief_path) = &args.brief else {
+        return Err(UserError::new("give `--brief FILE` or `--template FILE`").into());
+    };
     let ctx = Ctx::discover()?;
     let cfg = ctx.config()?;
-    let file = args.brief.display().to_string();
-    let text = std::fs::read_to_string(&args.brief)
+    let file = brief_path.display().to_string();
+    let text = std::fs::read_to_string(brief_path)
         .map_err(|e| UserError::new(format!("cannot read `{file}`: {e}")))?;
     let brief = match plan::check_brief(&text, &file) {
         Ok(brief) => brief,
@@ -94,7 +111,11 @@ pub async fn run(ui: &Ui, args: NewArgs) -> anyhow::Result<()> {
             ui.status(format_args!("  {}: {}", t.id, t.title));
         }
     }
-    ui.data(PathBuf::from(&snap.ws.worktree).join(&rel).display());
+    ui.data(
+        crate::workstream::worktree_path(&ctx.store, &snap.ws)
+            .join(&rel)
+            .display(),
+    );
     match summary.error() {
         Some(e) => Err(e),
         None => Ok(()),
@@ -131,5 +152,41 @@ mod tests {
         assert_eq!(name("Ünïcode only"), Some("n-code-only".into()));
         assert_eq!(name("!!!"), None);
         assert_eq!(name(&"x".repeat(80)).map(|n| n.len()), Some(63));
+    }
+}
+
+/// The example plan `--template` writes: every part of the format, commented.
+pub const TEMPLATE: &str = include_str!("../../plan/template.md");
+
+/// Writes the example plan to `path`, never over an existing file.
+fn write_template(ui: &Ui, path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            UserError::with_hint(
+                format!("cannot write `{}`: {e}", path.display()),
+                "name a file that does not exist yet",
+            )
+        })?;
+    file.write_all(TEMPLATE.as_bytes())?;
+    let shown = path.display();
+    ui.status(format_args!("wrote an example plan to `{shown}`"));
+    ui.status(format_args!(
+        "edit it, check it with `git aos plan check {shown}`, then `git aos new <name> --plan {shown}`"
+    ));
+    Ok(())
+}
+
+#[cfg(test)]
+mod template_tests {
+    #[test]
+    fn the_template_is_a_valid_plan_without_warnings() {
+        let checked = crate::plan::check(super::TEMPLATE, "template.md").unwrap();
+        assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
+        assert_eq!(checked.plan.tasks.len(), 2);
+        assert!(!checked.plan.context.contains("<!--"));
     }
 }

@@ -11,8 +11,10 @@ pub(super) fn print(ui: &Ui, r: &Report) {
         "Branch `{}` from `{}`; status **{}**.\n",
         r.branch, r.base, r.status
     ));
-    ui.data("| task | wave | status | commit | attempts | agent | review | approved by | time |");
-    ui.data("|---|---|---|---|---|---|---|---|---|");
+    ui.data(
+        "| task | wave | status | commit | attempts | agent | review | approved by | time | cost |",
+    );
+    ui.data("|---|---|---|---|---|---|---|---|---|---|");
     for t in &r.tasks {
         let commit = t
             .commit
@@ -24,7 +26,7 @@ pub(super) fn print(ui: &Ui, r: &Report) {
             n => format!("{} ({n} runs)", t.attempts),
         };
         ui.data(format_args!(
-            "| {}: {} | {} | {} | `{commit}` | {attempts} | {} | {} | {} | {:.1} s |",
+            "| {}: {} | {} | {} | `{commit}` | {attempts} | {} | {} | {} | {:.1} s | {} |",
             t.id,
             t.title,
             t.wave.map_or("-".into(), |w| w.to_string()),
@@ -32,7 +34,8 @@ pub(super) fn print(ui: &Ui, r: &Report) {
             t.agent.as_deref().unwrap_or("-"),
             t.review.as_deref().unwrap_or("-"),
             t.approved_by.as_deref().unwrap_or("-"),
-            t.seconds
+            t.seconds,
+            t.spend.cost_text()
         ));
     }
     if !r.deferred.is_empty() {
@@ -76,14 +79,27 @@ pub(super) fn print(ui: &Ui, r: &Report) {
             by_role.join(", ")
         }
     ));
-    ui.data("| agent | runs | time | tokens in | tokens out | cost |");
+    ui.data("| agent | runs | time | tokens in (cached) | tokens out | cost |");
     ui.data("|---|---|---|---|---|---|");
     for (name, a) in &r.agents {
+        let s = &a.spend;
         ui.data(format_args!(
-            "| {name} | {} | {:.1} s | {} | {} | ${:.4} |",
-            a.runs, a.seconds, a.input_tokens, a.output_tokens, a.cost_usd
+            "| {name} | {} | {:.1} s | {} ({}) | {} | {} |",
+            a.runs,
+            a.seconds,
+            s.input_tokens,
+            s.cached_input_tokens,
+            s.output_tokens,
+            s.cost_text()
         ));
     }
+    ui.data(format_args!(
+        "\nTotal: {}; cost {}. Each call is counted once (a resumed session's running \
+         totals are split into calls); input tokens include cached ones; a cost an agent \
+         did not report (codex never does) is unknown.",
+        r.total.tokens_text(),
+        r.total.cost_text()
+    ));
 }
 
 /// Prints each task's stages, seconds from the first stage of the workstream.

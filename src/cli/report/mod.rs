@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::agent::Spend;
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
 use crate::pipeline::record::{Invocation, RunRecord, RunStatus};
@@ -17,8 +18,10 @@ use crate::ui::Ui;
 
 /// Print the implementation report of a workstream: tasks, commits, attempts, tests, reviews, approvals, time and cost
 ///
-/// Example: `git aos report auth --json` for the same report as data.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos report auth --md > report.md\n  git aos report auth --json"
+)]
 pub struct ReportArgs {
     /// Workstream, live or archived (default: the current one)
     name: Option<WorkstreamName>,
@@ -64,15 +67,19 @@ pub(super) struct TaskReport {
     reason: Option<String>,
     seconds: f64,
     timeline: Vec<Span>,
+    /// Tokens and cost of the task's agent calls, each call counted once.
+    #[serde(flatten)]
+    spend: Spend,
 }
 
 #[derive(Serialize, Default)]
 pub(super) struct AgentTotals {
     runs: u32,
     seconds: f64,
-    input_tokens: u64,
-    output_tokens: u64,
-    cost_usd: f64,
+    /// Tokens (input counting cached ones, for every agent alike) and cost; an
+    /// unknown cost is `null` and counted in `cost_unknown_calls`, never `0`.
+    #[serde(flatten)]
+    spend: Spend,
 }
 
 #[derive(Serialize)]
@@ -94,6 +101,8 @@ pub(super) struct Report {
     /// Agent invocations by role (`implement`, `review`, `plan`, `tests`).
     invocations: BTreeMap<String, u32>,
     agents: BTreeMap<String, AgentTotals>,
+    /// Every agent call of the report.
+    total: Spend,
 }
 
 /// Prints the report.
@@ -194,6 +203,7 @@ fn build(store: &Store, snap: &Snapshot) -> anyhow::Result<Report> {
             reason: t.reason.clone(),
             seconds: 0.0,
             timeline: Vec::new(),
+            spend: Spend::default(),
         };
         for run in &mine {
             for s in &run.stages {
@@ -218,9 +228,8 @@ fn build(store: &Store, snap: &Snapshot) -> anyhow::Result<Report> {
                 let a = agents.entry(agent.clone()).or_default();
                 a.runs += 1;
                 a.seconds += (end - start).max(0.0);
-                a.input_tokens += s.input_tokens.unwrap_or(0);
-                a.output_tokens += s.output_tokens.unwrap_or(0);
-                a.cost_usd += s.cost_usd.unwrap_or(0.0);
+                s.add_to(&mut a.spend);
+                s.add_to(&mut row.spend);
             }
         }
         rows.push(row);
@@ -230,9 +239,11 @@ fn build(store: &Store, snap: &Snapshot) -> anyhow::Result<Report> {
         let a = agents.entry(i.agent.clone()).or_default();
         a.runs += 1;
         a.seconds += (offset(&i.ended_at) - offset(&i.started_at)).max(0.0);
-        a.input_tokens += i.input_tokens.unwrap_or(0);
-        a.output_tokens += i.output_tokens.unwrap_or(0);
-        a.cost_usd += i.cost_usd.unwrap_or(0.0);
+        i.add_to(&mut a.spend);
+    }
+    let mut total = Spend::default();
+    for a in agents.values() {
+        total.merge(&a.spend);
     }
     Ok(Report {
         workstream: snap.ws.name.to_string(),
@@ -244,6 +255,7 @@ fn build(store: &Store, snap: &Snapshot) -> anyhow::Result<Report> {
         tasks: rows,
         invocations,
         agents,
+        total,
     })
 }
 

@@ -6,6 +6,7 @@ mod options;
 
 use serde::Serialize;
 
+use crate::agent::Spend;
 use crate::ctx::Ctx;
 use crate::gate::final_review::{FinalReview, FinalState};
 use crate::gate::plan::{PlanGate, PlanOrigin};
@@ -14,14 +15,14 @@ use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
 use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::record::RunRecord;
-use crate::store::{Snapshot, TasksFile};
+use crate::store::{Snapshot, TaskStatus, TasksFile};
 use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
-///
-/// Example: `git aos show auth T2` shows task T2: what waits, or why it failed and the
-/// commands that apply (retry, approve --force, skip, reset).
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos show auth                     # diff, tests, verdict, and how to decide\n  git aos show auth T2                  # task T2: what waits, or why it failed and what applies\n  git aos show auth --json"
+)]
 pub struct ShowArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
@@ -50,8 +51,21 @@ struct ShowView {
     uat: Option<UatGate>,
     questions: Vec<clarify::Clarification>,
     custody: Vec<String>,
+    /// Tokens and cost of the agent calls of the run at the gate, each counted once;
+    /// `cost_usd` is `null` when no agent reported one.
+    spend: Option<Spend>,
     diff: String,
+    unconfined: Vec<Unconfined>,
     commands: Vec<String>,
+}
+
+/// A run of an unfinished task whose agents ran without confinement.
+#[derive(Serialize)]
+struct Unconfined {
+    task: String,
+    run: String,
+    sandbox: String,
+    main_checkout_changes: Vec<String>,
 }
 
 /// Prints the pending change.
@@ -68,6 +82,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         None => None,
     };
     let run = run_of(&ctx, &snap, &tasks, task.as_ref())?;
+    let spend = run.as_ref().map(RunRecord::spend);
     let mut questions = Vec::new();
     for file in ctx.store.list_dir(&snap, clarify::DIR)? {
         if let Some(c) = ctx
@@ -81,8 +96,9 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let wt = run
         .as_ref()
         .and_then(|r| r.worktree.clone())
-        .unwrap_or_else(|| snap.ws.worktree.clone());
-    let checkout = git::Checkout::locate(ctx.common_dir(), std::path::Path::new(&wt)).ok();
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::workstream::worktree_path(&ctx.store, &snap.ws));
+    let checkout = git::Checkout::locate(ctx.common_dir(), &wt).ok();
     let diff = match (&checkout, &gate) {
         // What waits at the gate is the tested and reviewed tree, not whatever the
         // worktree holds now.
@@ -116,6 +132,27 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             && r.is_open()
         {
             uat = Some(r);
+        }
+    }
+    let mut unconfined = Vec::new();
+    for task in ctx.store.tasks(&snap)?.tasks {
+        let Some(run_id) = task.last_run.filter(|_| task.status != TaskStatus::Done) else {
+            continue;
+        };
+        let Some(run) = ctx
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&run_id))?
+        else {
+            continue;
+        };
+        let mode = run.sandbox.unwrap_or_default();
+        if (mode != "worktree" && !mode.is_empty()) || !run.unconfined_changes.is_empty() {
+            unconfined.push(Unconfined {
+                task: task.id.to_string(),
+                run: run_id.to_string(),
+                sandbox: mode,
+                main_checkout_changes: run.unconfined_changes,
+            });
         }
     }
     let mut commands = Vec::new();
@@ -152,7 +189,9 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         uat,
         questions,
         custody,
+        spend,
         diff,
+        unconfined,
         commands,
     };
     if args.json {
@@ -193,6 +232,14 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         ));
         for c in &g.comments {
             ui.data(format_args!("  - {c}"));
+        }
+        if let Some(s) = view.spend.as_ref().filter(|s| s.calls > 0) {
+            ui.data(format_args!(
+                "\nagent calls: {}; tokens {}; cost {}",
+                s.calls,
+                s.tokens_text(),
+                s.cost_text()
+            ));
         }
         ui.data(format_args!("\nwill be committed:\n{}", g.diff_stat));
     }
@@ -239,6 +286,18 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         ui.data("\nwhat agents did beyond their files (none of it landed as it was):");
         for line in &view.custody {
             ui.data(format_args!("  - {line}"));
+        }
+    }
+    for u in &view.unconfined {
+        ui.data(format_args!(
+            "\ntask {} (run {}): its agents ran unconfined (sandbox: {})",
+            u.task, u.run, u.sandbox
+        ));
+        if !u.main_checkout_changes.is_empty() {
+            ui.data("  changed in the main checkout meanwhile; check them:");
+            for path in &u.main_checkout_changes {
+                ui.data(format_args!("    {path}"));
+            }
         }
     }
     if !view.diff.is_empty() {

@@ -165,3 +165,13 @@ fn bad_project_values_name_the_key() {
         "aos.toml:2: `project.worktrees` has unknown placeholder `{name}`; only `{repo}` is known"
     );
 }
+
+#[test]
+fn a_bad_claim_expiry_names_the_key_and_line() {
+    let (message, hint) = error("[remote]\nclaim_expiry = \"soon\"\n");
+    assert_eq!(
+        message,
+        "aos.toml:2: `remote.claim_expiry`: `soon` is not a duration"
+    );
+    assert!(hint.is_some_and(|h| h.contains("5m")));
+}

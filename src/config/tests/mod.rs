@@ -7,6 +7,7 @@ use super::*;
 
 mod errors;
 mod overrides;
+mod pr;
 mod profiles;
 mod template;
 

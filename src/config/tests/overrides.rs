@@ -140,3 +140,12 @@ fn an_agents_env_takes_any_variable_name() {
         (Some("1"), Some("2"))
     );
 }
+
+#[test]
+fn the_claim_expiry_comes_from_remote_or_git_config() {
+    assert_eq!(with("", &[]).remote.claim_expiry, DEFAULT_CLAIM_EXPIRY);
+    let config = with("[remote]\nclaim_expiry = \"90s\"\n", &[]);
+    assert_eq!(config.remote.claim_expiry, Duration::from_secs(90));
+    let config = with("", &[("aos.remote.claimexpiry", "3s")]);
+    assert_eq!(config.remote.claim_expiry, Duration::from_secs(3));
+}
