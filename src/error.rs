@@ -75,6 +75,18 @@ pub struct Busy {
 #[error("{0}")]
 pub struct AtGate(pub String);
 
+/// A run stopped at its `max_duration` (exit 1): not an error, a limit reached; the
+/// next `run` goes on.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Stopped(pub String);
+
+/// Returns whether an error is a normal stop (a gate, a time limit) that is reported as
+/// a status line rather than as an `error:`.
+pub fn is_normal_stop(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.is::<AtGate>() || c.is::<Stopped>())
+}
+
 /// A task failed after its retries (exit 4).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -117,6 +129,17 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gates_and_time_limits_are_normal_stops() {
+        assert!(is_normal_stop(&anyhow::Error::new(AtGate("g".into()))));
+        assert!(is_normal_stop(&anyhow::Error::new(Stopped("s".into()))));
+        assert!(!is_normal_stop(&anyhow::Error::new(TaskFailed("t".into()))));
+        assert_eq!(
+            exit_code(&anyhow::Error::new(Stopped("s".into()))),
+            exit::ERROR
+        );
+    }
 
     #[test]
     fn a_user_error_given_as_context_keeps_its_hint() {

@@ -1,5 +1,7 @@
 //! Kernel `flock` locks under `<common-dir>/aos/locks/`, shared by every worktree:
-//! one per workstream (whoever runs its pipeline) and one for merges.
+//! one per workstream (whoever runs its pipeline), one per task (whoever drives or
+//! decides it: the pipeline, or a person's `approve`, `retry`, …), one per workstream
+//! for landing tasks on its branch (taken in turn: waiters queue), and one for merges.
 //!
 //! A lock is released when its holder exits, however it exits, so a dead holder never
 //! blocks anyone. The file's content (pid, host, since) only says who holds it; the
@@ -17,7 +19,7 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
 use crate::error::Busy;
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
@@ -59,6 +61,38 @@ pub fn dir(common_dir: &Path) -> PathBuf {
 /// Returns the lock file of a workstream.
 pub fn workstream_path(common_dir: &Path, name: &WorkstreamName) -> PathBuf {
     dir(common_dir).join("ws").join(format!("{name}.lock"))
+}
+
+/// Returns the lock file of one task of a workstream.
+pub fn task_path(common_dir: &Path, name: &WorkstreamName, task: &TaskId) -> PathBuf {
+    dir(common_dir)
+        .join("task")
+        .join(name.as_str())
+        .join(format!("{task}.lock"))
+}
+
+/// Takes the lock of one task without waiting; a held one is a `Busy` error (exit 5).
+pub fn lock_task(
+    common_dir: &Path,
+    name: &WorkstreamName,
+    task: &TaskId,
+) -> anyhow::Result<LockGuard> {
+    acquire(
+        &task_path(common_dir, name, task),
+        &format!("task `{task}` of `{name}`"),
+    )
+}
+
+/// Takes the lock that lands tasks on a workstream's branch one at a time, waiting for
+/// whoever holds it (a landing takes seconds: a merge and the task's checks).
+pub fn lock_integration(common_dir: &Path, name: &WorkstreamName) -> anyhow::Result<LockGuard> {
+    let path = dir(common_dir)
+        .join("integrate")
+        .join(format!("{name}.lock"));
+    let file = open(&path)?;
+    let lock = Flock::lock(file, FlockArg::LockExclusive)
+        .map_err(|(_, errno)| anyhow::anyhow!("could not lock `{}`: {errno}", path.display()))?;
+    Ok(LockGuard { lock, path })
 }
 
 /// Returns the merge lock file.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use git_aos::cli::Cli;
-use git_aos::error::{exit, exit_code};
+use git_aos::error::{exit, exit_code, is_normal_stop};
 use git_aos::ui::Ui;
 
 fn main() -> ExitCode {
@@ -56,7 +56,13 @@ fn main() -> ExitCode {
     match runtime.block_on(git_aos::cli::run(cli, &ui)) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(err) => {
-            ui.error(&err);
+            // Waiting for a person (exit 3) or a reached time limit is how a run ends
+            // normally: said as a status line, not as an error.
+            if is_normal_stop(&err) {
+                ui.status(format_args!("{err:#}"));
+            } else {
+                ui.error(&err);
+            }
             ExitCode::from(exit_code(&err))
         }
     }

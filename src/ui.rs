@@ -76,15 +76,16 @@ impl Ui {
     }
 
     /// Shows, on a terminal, the last line of the live log at `log` on the progress line
-    /// of `key` while its agent runs, and says once per key where that log is.
-    pub fn follow_log(&self, key: &str, log: &std::path::Path) {
+    /// of `key` while its agent runs, and says once per log where it is and the command
+    /// (`follow`) that follows it.
+    pub fn follow_log(&self, key: &str, log: &std::path::Path, follow: &str) {
         let Some(live) = &self.live else {
             return;
         };
         let first = live::attach(live, key, log);
         if first {
             self.status(format_args!(
-                "{key}: the agent's output goes to {} (`git aos logs {key} -f` follows it)",
+                "{key}: the agent's output goes to {} (`{follow}` follows it)",
                 log.display()
             ));
         }

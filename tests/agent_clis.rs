@@ -295,6 +295,10 @@ fn reviewers_without_a_verdict_go_to_the_next_and_then_halt_without_failing_the_
     let tasks = repo.git(&["show", "refs/aos/ws/w:tasks.toml"]);
     assert!(!tasks.contains("status = \"failed\""), "{tasks}");
     assert_eq!(run_record(&repo)["status"].as_str(), Some("halted"));
-    // The work is kept: the worktree still has T1.txt.
-    assert!(repo.worktree("w").join("T1.txt").is_file());
+    // The work is kept: the task's worktree still has T1.txt.
+    let run = run_record(&repo);
+    let worktree = run["worktree"]
+        .as_str()
+        .map_or_else(|| repo.worktree("w"), std::path::PathBuf::from);
+    assert!(worktree.join("T1.txt").is_file(), "{}", worktree.display());
 }

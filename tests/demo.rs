@@ -39,4 +39,10 @@ fn the_demo_runs_two_workstreams_and_leaves_a_readable_history() {
     let report = scratch.cmd_in(&repo, "git", &["aos", "report", "case-tools", "--json"]);
     assert!(report.status.success(), "{}", stderr(&report));
     assert!(stdout(&report).contains("\"status\": \"merged\""));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&report)).unwrap();
+    assert_eq!(
+        report["waves"],
+        serde_json::json!([["T1", "T2"], ["T3"], ["T4"]]),
+        "T1 and T2 ran side by side"
+    );
 }

@@ -195,6 +195,11 @@ fn the_human_gate_approves_rejects_and_resets() {
     );
     let out = repo.aos(&["run", "w"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("error:") && err.contains("waiting for a person"),
+        "{err}"
+    );
     let show = repo.aos_ok(&["show", "w"]);
     assert!(
         show.contains("git aos approve w") && show.contains("T1.txt"),
@@ -229,10 +234,16 @@ fn the_human_gate_approves_rejects_and_resets() {
     let out = repo.aos(&["run", "w"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&repo.aos(&["status", "w"])).contains("complete"));
+    // Every invocation counts, the attempt the reset discarded too.
+    let report: serde_json::Value =
+        serde_json::from_str(&repo.aos_ok(&["report", "w", "--json"])).unwrap();
+    assert_eq!(report["invocations"]["implement"], 3, "{report}");
+    assert_eq!(report["invocations"]["review"], 3, "{report}");
+    assert_eq!(report["tasks"][0]["runs"], 2, "{report}");
 }
 
 #[test]
-fn a_failing_acceptance_is_retried_then_fails_the_workstream_with_exit_4() {
+fn a_failing_acceptance_is_retried_handed_to_a_fix_task_then_halts_with_exit_4() {
     let repo = Repo::new();
     setup(
         &repo,
@@ -248,9 +259,21 @@ fn a_failing_acceptance_is_retried_then_fails_the_workstream_with_exit_4() {
     assert_eq!(status["status"], "failed");
     let reason = status["reason"].as_str().unwrap();
     assert!(reason.contains("test -f never.txt"), "{reason}");
-    // The same failure three times stops early (plateau) — here max_attempts is 3 too.
-    assert_eq!(prompts(&repo, "implement").len(), 3);
-    assert!(prompts(&repo, "implement")[2].contains("never.txt"));
+    // The same failure three times stops early (plateau) — here max_attempts is 3 too;
+    // a code failure then gets one fix task, which carries the work on and fails too.
+    let implement = prompts(&repo, "implement");
+    assert_eq!(implement.len(), 6);
+    assert!(implement[2].contains("never.txt") && implement[3].contains("FIX-1"));
+    let tasks = status["tasks"].as_array().unwrap();
+    assert_eq!(
+        (&tasks[0]["status"], &tasks[0]["fixed_by"]),
+        (&"failed".into(), &"FIX-1".into())
+    );
+    assert_eq!(tasks[1]["status"], "failed", "a fix task that fails halts");
+    let issues = repo.git(&["show", "refs/aos/ws/w:memory/issues.md"]);
+    assert!(issues.contains("FIX-1 halted (code") && issues.contains("- retries: 3 attempts"));
+    let plan = std::fs::read_to_string(repo.worktree("w").join("plan.md")).unwrap();
+    assert!(plan.contains("### [ ] FIX-1: Finish T1: Never"), "{plan}");
     assert!(Path::new(&repo.worktree("w")).is_dir());
 }
 

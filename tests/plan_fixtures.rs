@@ -149,7 +149,8 @@ fn the_valid_plan_prints_a_summary() {
         stdout,
         "`valid-full.md`: plan \"rate limiting\", 5 tasks (1 done), 2 independent groups\n\
          order: T1, COMMIT-TF-001, T2, TODO-3, T4\n\
-         groups: T1 COMMIT-TF-001 T2 TODO-3 | T4\n"
+         groups: T1 COMMIT-TF-001 T2 TODO-3 | T4\n\
+         waves: T1 T4 | COMMIT-TF-001 | T2 | TODO-3 (tasks of a wave can run at once)\n"
     );
 }
 

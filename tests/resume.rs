@@ -82,7 +82,8 @@ fn fsck_recognises_a_run_killed_mid_stage() {
     repo.git(&["commit", "-q", "-m", "plan"]);
     repo.aos_ok(&["new", "h", "--plan", "plan.md"]);
     let mut child = run_direct(&repo, "h");
-    let started = repo.worktree("h").join("started.txt");
+    // Tasks run in their own worktrees (`parallel_tasks` defaults to 3).
+    let started = repo.worktree("h.tasks").join("A").join("started.txt");
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
     // Poll for the agent's pid file; the deadline is only a safety net.
     let pgid = loop {

@@ -1,11 +1,14 @@
 //! End to end: `git aos watch` in a real terminal (tmux: keys sent, the pane captured)
 //! approving a change and answering a question, `watch --run` driving the pipeline with
 //! the agent's output on screen, a run of another process shown (and shown stopped once
-//! killed), a signal ending it, and `git aos logs` (in `watch/logs.rs`).
+//! killed), a signal ending it; tasks side by side (`watch/waves.rs`), and `git aos logs`
+//! (`watch/logs.rs`).
 
 mod common;
 #[path = "watch/logs.rs"]
 mod logs;
+#[path = "watch/waves.rs"]
+mod waves;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -95,7 +98,9 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
+        // -J: a line the terminal wrapped reads as one.
+        let out = self.tmux(&["capture-pane", "-p", "-J", "-t", "0"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Returns the screen once it shows `text`.
@@ -157,8 +162,10 @@ fn watch_approves_a_change_and_answers_a_question_with_keys() {
     assert!(home.contains("› alpha"), "{home}");
     assert!(home.contains("q1: Formal or casual greeting?"), "{home}");
 
-    // While another process holds alpha's lock, approving says busy and changes nothing.
-    let lock = repo.root.join(".git/aos/locks/ws/alpha.lock");
+    // While another process holds the lock of alpha's task, approving says busy and
+    // changes nothing.
+    let lock = repo.root.join(".git/aos/locks/task/alpha/T1.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
     let held = repo.agent_io().join("held");
     // The holder is one process (`exec`), so killing it releases the lock.
     let mut holder = Command::new("sh")
@@ -183,7 +190,7 @@ fn watch_approves_a_change_and_answers_a_question_with_keys() {
     tmux.keys(&["a"]);
     tmux.wait_for("Approve `alpha`?");
     tmux.keys(&["y"]);
-    tmux.wait_for("approved `alpha`: committed");
+    tmux.wait_for("approved T1 of `alpha`: committed");
     assert_eq!(status(&repo, "alpha")["tasks_done"], 1);
     let log = repo.git(&["log", "-1", "--format=%s%n%b", "aos/alpha"]);
     assert!(log.contains("Aos-Task: T1"), "{log}");
@@ -296,7 +303,12 @@ fn run_on_a_terminal_shows_elapsed_time_and_the_agent_last_line() {
         screen.contains("gamma: the agent's output goes to "),
         "the live log is named once:\n{screen}"
     );
-    assert!(screen.contains(".git/aos/live/gamma.log"), "{screen}");
+    // Tasks run in worktrees of their own by default, each with its own live log.
+    assert!(screen.contains(".git/aos/live/gamma/T1.log"), "{screen}");
+    assert!(
+        screen.contains("`git aos logs gamma T1 -f` follows it"),
+        "{screen}"
+    );
     let line = screen
         .lines()
         .find(|l| l.contains("halfway there"))
@@ -344,7 +356,7 @@ fn a_signal_ends_watch_run_and_its_agent_and_the_next_run_resumes() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let log = std::fs::read_to_string(repo.root.join(".git/aos/live/delta.log")).unwrap();
+    let log = repo.aos_ok(&["logs", "delta"]);
     assert!(log.contains("interrupted"), "{log}");
     assert!(!log.contains("after the go"), "{log}");
 

@@ -2,10 +2,11 @@
 //! header and closing lines the runner writes around the output, and reading its end
 //! without reading the whole file.
 //!
-//! One task of a workstream runs at a time today, so its agents write
-//! `live/<ws>.log`; a run that drives several tasks of one workstream at once gives each
-//! task `live/<ws>/<task>.log` (`path` with a task). Readers look for the task's own
-//! file first and fall back to the workstream's while that task is the current one.
+//! A task in a worktree of its own (tasks side by side) has its agents write
+//! `live/<ws>/<task>.log` (`path` with a task); a task in the workstream's worktree (one
+//! at a time) writes `live/<ws>.log`. Readers of a task look for its own file first and
+//! fall back to the workstream's while that task is the current one; readers of a
+//! workstream take whichever of its logs was written last.
 
 mod follow;
 mod line;
@@ -50,16 +51,57 @@ pub fn find(
     task: Option<&TaskId>,
     current: Option<&TaskId>,
 ) -> Option<PathBuf> {
-    if let Some(task) = task {
-        let own = path(common_dir, ws, Some(task));
-        if own.is_file() {
-            return Some(own);
-        }
-        if current != Some(task) {
-            return None;
-        }
+    let Some(task) = task else {
+        return all(common_dir, ws)
+            .into_iter()
+            .max_by_key(|p| stamp(&p.path).and_then(|s| s.1))
+            .map(|p| p.path);
+    };
+    let own = path(common_dir, ws, Some(task));
+    if own.is_file() {
+        return Some(own);
+    }
+    if current != Some(task) {
+        return None;
     }
     Some(path(common_dir, ws, None)).filter(|p| p.is_file())
+}
+
+/// A live log of a workstream, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// The task whose own log it is; `None` for the workstream's.
+    pub task: Option<TaskId>,
+    /// The file.
+    pub path: PathBuf,
+}
+
+/// Returns every live log of a workstream: its own, then its tasks' in name order.
+pub fn all(common_dir: &Path, ws: &WorkstreamName) -> Vec<Log> {
+    let mut logs: Vec<Log> = Vec::new();
+    let shared = path(common_dir, ws, None);
+    if shared.is_file() {
+        logs.push(Log {
+            task: None,
+            path: shared,
+        });
+    }
+    let Ok(dir) = std::fs::read_dir(dir(common_dir).join(ws.as_str())) else {
+        return logs;
+    };
+    let mut tasks: Vec<Log> = dir
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.strip_suffix(".log")?.to_owned();
+            Some(Log {
+                task: Some(name.parse().ok()?),
+                path: e.path(),
+            })
+        })
+        .collect();
+    tasks.sort_by(|a, b| a.path.cmp(&b.path));
+    logs.extend(tasks);
+    logs
 }
 
 /// What the header line says about the agent.
@@ -196,7 +238,23 @@ mod tests {
         let own = path(tmp.path(), &w, Some(&t2));
         std::fs::create_dir_all(own.parent().unwrap()).unwrap();
         std::fs::write(&own, "y").unwrap();
-        assert_eq!(find(tmp.path(), &w, Some(&t2), Some(&t1)), Some(own));
+        assert_eq!(
+            find(tmp.path(), &w, Some(&t2), Some(&t1)),
+            Some(own.clone())
+        );
+        // Without a task: whichever was written last.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .append(true)
+            .open(&own)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(find(tmp.path(), &w, None, None), Some(own.clone()));
+        let logs = all(tmp.path(), &w);
+        assert_eq!(logs.len(), 2);
+        assert_eq!(logs[1].task, Some(t2));
+        assert_eq!(logs[1].path, own);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::UserError;
 use crate::gate::clarify::{self, Clarification};
 use crate::ids::WorkstreamName;
-use crate::pipeline::{Pipeline, decide};
+use crate::pipeline::{Pipeline, recover};
 use crate::store::{Actor, Event, WsStatus};
 use crate::ui::Ui;
 
@@ -154,7 +154,7 @@ pub fn run(ui: &Ui, args: ClarifyArgs) -> anyhow::Result<()> {
                 .into());
             }
             let p = Pipeline::open(&ctx, ui)?;
-            let answered = decide::answer(&p, &name, id.as_deref(), &text)?;
+            let answered = recover::answer(&p, &name, id.as_deref(), &text)?;
             let snap = ctx.store.find(&name)?;
             if snap.ws.status == WsStatus::Blocked {
                 ui.status(format_args!(

@@ -27,8 +27,10 @@ mod refresh;
 mod reject;
 mod report;
 mod reset;
+mod retry;
 mod run;
 mod show;
+mod skip;
 mod status;
 mod sync;
 mod trust;
@@ -87,6 +89,8 @@ pub enum Command {
     Approve(approve::ApproveArgs),
     Reject(reject::RejectArgs),
     Reset(reset::ResetArgs),
+    Retry(retry::RetryArgs),
+    Skip(skip::SkipArgs),
     Clarify(clarify::ClarifyArgs),
     Uat(uat::UatArgs),
     Report(report::ReportArgs),
@@ -165,6 +169,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Approve(args) => approve::run(ui, args).await,
         Command::Reject(args) => reject::run(ui, args),
         Command::Reset(args) => reset::run(ui, args),
+        Command::Retry(args) => retry::run(ui, args),
+        Command::Skip(args) => skip::run(ui, args),
         Command::Clarify(args) => clarify::run(ui, args),
         Command::Uat(args) => uat::run(ui, args),
         Command::Report(args) => report::run(ui, args),

@@ -76,6 +76,8 @@ struct ValidPlan<'a> {
     tasks: &'a [Task],
     order: Vec<TaskId>,
     groups: Vec<Vec<TaskId>>,
+    /// Tasks that can run at once: wave 1 depends on nothing, wave n+1 on waves up to n.
+    waves: Vec<Vec<TaskId>>,
     warnings: &'a [Diagnostic],
 }
 
@@ -128,6 +130,7 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
     }
     let order = plan.topo_order();
     let groups = plan.independent_groups();
+    let waves = plan.waves();
     if json {
         return ui.json(&ValidPlan {
             valid: true,
@@ -137,6 +140,7 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
             tasks: &plan.tasks,
             order,
             groups,
+            waves,
             warnings: &checked.warnings,
         });
     }
@@ -156,6 +160,11 @@ fn check_plan(ui: &Ui, file: &str, text: &str, json: bool) -> anyhow::Result<()>
         let shown: Vec<String> = groups.iter().map(|g| join(g, " ")).collect();
         ui.data(format_args!("groups: {}", shown.join(" | ")));
     }
+    let shown: Vec<String> = waves.iter().map(|w| join(w, " ")).collect();
+    ui.data(format_args!(
+        "waves: {} (tasks of a wave can run at once)",
+        shown.join(" | ")
+    ));
     Ok(())
 }
 

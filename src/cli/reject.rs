@@ -1,7 +1,7 @@
 //! `git aos reject`: send what waits at the human gate back with feedback.
 
 use crate::ctx::Ctx;
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::Pipeline;
 use crate::pipeline::resolve::{self, PlanRejected, Rejected};
 use crate::store::WsStatus;
@@ -15,6 +15,8 @@ use crate::ui::Ui;
 pub struct RejectArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
+    /// Task (needed when several wait)
+    task: Option<TaskId>,
     /// What must change (goes into the next prompt)
     #[arg(
         short = 'f',
@@ -31,9 +33,9 @@ pub fn run(ui: &Ui, args: RejectArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let p = Pipeline::open(&ctx, ui)?;
-    match resolve::reject(&p, &name, &args.feedback)? {
-        Rejected::Task => ui.status(format_args!(
-            "rejected; `git aos run {name}` iterates on the change with your feedback"
+    match resolve::reject(&p, &name, args.task.as_ref(), &args.feedback)? {
+        Rejected::Task(task) => ui.status(format_args!(
+            "{task} rejected; `git aos run {name}` iterates on the change with your feedback"
         )),
         Rejected::Plan(PlanRejected::Replan) => ui.status(format_args!(
             "plan rejected; `git aos run {name}` has the planner rewrite it with your feedback"

@@ -1,11 +1,15 @@
-//! `git aos reset`: discard the current task's changes and start it over.
+//! `git aos reset`: discard a task's changes and start it over — the one decision that
+//! throws work away.
 
 use crate::ctx::Ctx;
-use crate::ids::WorkstreamName;
-use crate::pipeline::{Pipeline, decide};
+use crate::ids::{TaskId, WorkstreamName};
+use crate::pipeline::{Pipeline, recover};
 use crate::ui::Ui;
 
-/// Discard the worktree's changes for the current (or failed) task and start it over
+/// Discard a task's changes and start it over (the current task, or the one named)
+///
+/// Example: `git aos reset auth T2`. To keep the work, use `git aos retry` or
+/// `git aos skip` instead.
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  git aos reset auth                    # discards the task's changes; it starts over"
@@ -13,6 +17,8 @@ use crate::ui::Ui;
 pub struct ResetArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
+    /// Task (default: the one in progress)
+    task: Option<TaskId>,
 }
 
 /// Resets the task.
@@ -20,10 +26,9 @@ pub fn run(ui: &Ui, args: ResetArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let p = Pipeline::open(&ctx, ui)?;
-    if let Some(task) = decide::reset(&p, &name)? {
-        ui.status(format_args!(
-            "reset {task}: its changes are discarded and its attempts back to 0"
-        ));
-    }
+    let task = recover::reset(&p, &name, args.task.as_ref())?;
+    ui.status(format_args!(
+        "reset {task}: its changes are discarded and its attempts back to 0"
+    ));
     Ok(())
 }

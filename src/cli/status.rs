@@ -6,6 +6,7 @@ use crate::agent::prompt::load_directives;
 use crate::ctx::Ctx;
 use crate::ids::WorkstreamName;
 use crate::lock::{self, Holder};
+use crate::pipeline::record::RunRecord;
 use crate::store::{TaskRecord, TaskStatus, WorkstreamRecord};
 use crate::ui::Ui;
 
@@ -28,13 +29,35 @@ struct StatusView {
     #[serde(flatten)]
     ws: WorkstreamRecord,
     state_commit: String,
-    tasks: Vec<TaskRecord>,
+    tasks: Vec<TaskView>,
+    /// The plan's waves: tasks of one wave can run at once.
+    waves: Vec<Vec<String>>,
     progress: Progress,
     next: Vec<String>,
     /// Who runs the pipeline now, if anyone.
     runner: Option<Holder>,
     /// What every agent prompt is told: `[project] directives`, then `AGENTS.md`.
     directives: Vec<String>,
+}
+
+/// A task with its wave and the timeline of its latest run.
+#[derive(Serialize)]
+struct TaskView {
+    #[serde(flatten)]
+    record: TaskRecord,
+    wave: Option<usize>,
+    timeline: Vec<Span>,
+}
+
+/// One stage of a run: when it started and ended, which agent ran it.
+#[derive(Serialize)]
+struct Span {
+    stage: String,
+    attempt: u32,
+    agent: Option<String>,
+    started_at: String,
+    ended_at: String,
+    outcome: String,
 }
 
 #[derive(Serialize)]
@@ -89,6 +112,47 @@ fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Re
     let (done, total) = tasks.progress();
     let next = ready(&tasks.tasks);
     let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), name))?;
+    let plan = ctx
+        .store
+        .read_file(&snap, crate::store::path::PLAN)?
+        .and_then(|b| crate::plan::check(&String::from_utf8_lossy(&b), "plan.md").ok())
+        .map(|c| c.plan);
+    let wave_of = plan.as_ref().map(|p| p.wave_of()).unwrap_or_default();
+    let waves = plan
+        .map(|p| {
+            p.waves()
+                .into_iter()
+                .map(|w| w.into_iter().map(|id| id.to_string()).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut views = Vec::new();
+    for t in tasks.tasks {
+        let run: Option<RunRecord> = match &t.last_run {
+            Some(id) => ctx.store.read_toml(&snap, &RunRecord::path(id))?,
+            None => None,
+        };
+        let timeline = run
+            .map(|r| {
+                r.stages
+                    .into_iter()
+                    .map(|s| Span {
+                        stage: s.stage.to_string(),
+                        attempt: s.attempt,
+                        agent: s.agent,
+                        started_at: s.started_at,
+                        ended_at: s.ended_at,
+                        outcome: s.outcome,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        views.push(TaskView {
+            wave: wave_of.get(&t.id).copied(),
+            record: t,
+            timeline,
+        });
+    }
     // Where the worktree is on this machine, not where the state says it was made.
     let mut ws = snap.ws;
     ws.worktree = crate::workstream::worktree_path(&ctx.store, &ws)
@@ -97,7 +161,8 @@ fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Re
     Ok(StatusView {
         ws,
         state_commit: snap.commit,
-        tasks: tasks.tasks,
+        tasks: views,
+        waves,
         progress: Progress { done, total },
         next,
         runner,
@@ -117,6 +182,26 @@ fn ready(tasks: &[TaskRecord]) -> Vec<String> {
         .filter(|t| t.status == TaskStatus::Pending && t.depends.iter().all(done))
         .map(|t| t.id.to_string())
         .collect()
+}
+
+/// Returns a stage as `implement 10:02:03–10:02:05 (claude)`.
+fn span(s: &Span) -> String {
+    let clock = |t: &str| {
+        t.parse::<jiff::Timestamp>()
+            .map(|t| t.strftime("%H:%M:%S").to_string())
+            .unwrap_or_else(|_| t.to_owned())
+    };
+    let who = s
+        .agent
+        .as_deref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    format!(
+        "{} {}–{}{who}",
+        s.stage,
+        clock(&s.started_at),
+        clock(&s.ended_at)
+    )
 }
 
 fn render(ui: &Ui, v: &StatusView) {
@@ -145,7 +230,8 @@ fn render(ui: &Ui, v: &StatusView) {
             "  tasks     {}/{} done{next}",
             v.progress.done, v.progress.total
         ));
-        for t in &v.tasks {
+        for view in &v.tasks {
+            let t = &view.record;
             let mark = if t.status == TaskStatus::Done {
                 "x"
             } else {
@@ -156,10 +242,18 @@ fn render(ui: &Ui, v: &StatusView) {
             } else {
                 String::new()
             };
+            let wave = view.wave.map(|w| format!("  wave {w}")).unwrap_or_default();
             ui.data(format_args!(
-                "    [{mark}] {}: {}  {}{attempts}",
+                "    [{mark}] {}: {}  {}{attempts}{wave}",
                 t.id, t.title, t.status
             ));
+            if let Some(reason) = t.reason.as_ref().filter(|_| t.status != TaskStatus::Done) {
+                ui.data(format_args!("          {reason}"));
+            }
+            if !view.timeline.is_empty() {
+                let spans: Vec<String> = view.timeline.iter().map(span).collect();
+                ui.data(format_args!("          {}", spans.join(", ")));
+            }
         }
     } else {
         ui.data("  tasks     none (give a plan with `git aos new --plan FILE`)");

@@ -13,7 +13,7 @@ pub(super) type Text = Spanned<String>;
 
 /// The top-level tables.
 pub(super) const SECTIONS: &[&str] = &[
-    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "remote", "pr",
+    "project", "agents", "roles", "profiles", "notify", "secrets", "uat", "merge", "remote", "pr",
 ];
 const PROJECT: &[&str] = &[
     "base",
@@ -24,6 +24,7 @@ const PROJECT: &[&str] = &[
     "delete_branch_on_merge",
     "log_cap",
     "quick_check",
+    "max_agents",
     "sandbox_allow",
 ];
 const AGENT: &[&str] = &[
@@ -46,10 +47,16 @@ const PROFILE: &[&str] = &[
     "max_parallel",
     "autonomy",
     "final_review",
+    "alternate",
+    "on_failure",
+    "max_duration",
+    "count_gate_time",
+    "parallel_tasks",
 ];
 const NOTIFY: &[&str] = &["desktop", "command"];
 const SECRETS: &[&str] = &["env", "env_files"];
 const UAT: &[&str] = &["enabled", "scenarios"];
+const MERGE: &[&str] = &["resolvers"];
 const REMOTE: &[&str] = &["claim_expiry"];
 const PR: &[&str] = &["tool", "remote", "timeout"];
 
@@ -65,6 +72,7 @@ pub(super) fn fields(path: &[&str]) -> Option<&'static [&'static str]> {
         ["notify"] => NOTIFY,
         ["secrets"] => SECRETS,
         ["uat"] => UAT,
+        ["merge"] => MERGE,
         ["remote"] => REMOTE,
         ["pr"] => PR,
         _ => return None,
@@ -89,6 +97,8 @@ pub(super) struct RawFile {
     pub secrets: RawSecrets,
     pub uat: Option<RawUat>,
     #[serde(default)]
+    pub merge: RawMerge,
+    #[serde(default)]
     pub remote: RawRemote,
     #[serde(default)]
     pub pr: RawPr,
@@ -106,6 +116,7 @@ pub(super) struct RawProject {
     pub delete_branch_on_merge: Option<bool>,
     pub log_cap: Option<Spanned<Size>>,
     pub quick_check: Option<String>,
+    pub max_agents: Option<Spanned<u32>>,
     pub sandbox_allow: Option<Spanned<Names>>,
 }
 
@@ -145,6 +156,11 @@ pub(super) struct RawProfile {
     pub max_parallel: Option<Spanned<u32>>,
     pub autonomy: Option<Text>,
     pub final_review: Option<bool>,
+    pub alternate: Option<bool>,
+    pub on_failure: Option<Text>,
+    pub max_duration: Option<Text>,
+    pub count_gate_time: Option<bool>,
+    pub parallel_tasks: Option<Spanned<u32>>,
 }
 
 /// `[notify]`.
@@ -169,6 +185,13 @@ pub(super) struct RawSecrets {
 pub(super) struct RawUat {
     pub enabled: Option<bool>,
     pub scenarios: Option<Names>,
+}
+
+/// `[merge]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMerge {
+    pub resolvers: Option<Spanned<Vec<Vec<Text>>>>,
 }
 
 /// `[remote]`.
@@ -221,6 +244,7 @@ mod tests {
             &["notify"],
             &["secrets"],
             &["uat"],
+            &["merge"],
             &["remote"],
             &["pr"],
         ] {

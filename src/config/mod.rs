@@ -32,9 +32,10 @@ pub use agents::{AgentConfig, BUILTIN_AGENT, DEFAULT_IDLE_TIMEOUT, DEFAULT_TIMEO
 pub use detect::detect_test_command;
 pub use error::{Error, Origin};
 pub use pr::{DEFAULT_PR_TIMEOUT, PR_TOOLS, Pr};
-pub use profile::{Autonomy, DEFAULT_PROFILE, ResolvedProfile, Stage};
+pub use profile::{Autonomy, DEFAULT_PROFILE, OnFailure, ResolvedProfile, Stage};
 pub use project::{
-    DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_WORKTREES, Notify, Project, Remote, Secrets, Uat,
+    DEFAULT_CLAIM_EXPIRY, DEFAULT_LOG_CAP, DEFAULT_MAX_AGENTS, DEFAULT_WORKTREES, Merge, Notify,
+    Project, Remote, Secrets, Uat,
 };
 pub use roles::Roles;
 pub use sandbox::DEFAULT_SANDBOX;
@@ -71,6 +72,8 @@ pub struct Config {
     pub secrets: Secrets,
     /// `[uat]`.
     pub uat: Uat,
+    /// `[merge]`.
+    pub merge: Merge,
     /// `[remote]`.
     pub remote: Remote,
     /// `[pr]`.
@@ -88,6 +91,7 @@ impl Default for Config {
             notify: Notify::default(),
             secrets: Secrets::default(),
             uat: Uat::default(),
+            merge: Merge::default(),
             remote: Remote::default(),
             pr: Pr::default(),
             profiles: BTreeMap::from([(
@@ -140,6 +144,7 @@ impl Config {
             notify: project::resolve_notify(raw.notify),
             secrets: project::resolve_secrets(raw.secrets),
             uat: project::resolve_uat(raw.uat),
+            merge: project::resolve_merge(raw.merge, &source)?,
             remote: project::resolve_remote(raw.remote, &source)?,
             pr: pr::resolve_pr(raw.pr, &source)?,
             profiles: profile::resolve_all(raw.profiles, &source)?,

@@ -123,11 +123,48 @@ pub struct ResolvedProfile {
     pub autonomy: Autonomy,
     /// Whether a reviewer reads the whole workstream after its last task.
     pub final_review: bool,
+    /// Whether retries after a failed test or `request_changes` go to the next agent of
+    /// the `implement` role too (not only after an agent error).
+    pub alternate: bool,
+    /// What a failed task does to the rest of the plan.
+    pub on_failure: OnFailure,
+    /// The longest one `run` may drive a workstream, if bounded.
+    pub max_duration: Option<std::time::Duration>,
+    /// Whether time tasks wait at a gate during a run counts towards `max_duration`.
+    pub count_gate_time: bool,
+    /// Tasks of one workstream that run at once, each in its own task worktree (1: one
+    /// at a time in the workstream's worktree).
+    pub parallel_tasks: u32,
+}
+
+/// What a task that failed after its retries does to the rest of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFailure {
+    /// Only its dependents wait; every other task goes on.
+    Defer,
+    /// The run starts no other task.
+    Halt,
+}
+
+impl OnFailure {
+    /// Every policy.
+    pub const ALL: [OnFailure; 2] = [OnFailure::Defer, OnFailure::Halt];
+
+    /// Returns the name `aos.toml` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnFailure::Defer => "defer",
+            OnFailure::Halt => "halt",
+        }
+    }
 }
 
 impl ResolvedProfile {
     /// Returns the built-in profile: implement, test, review, qa, human, commit; three
-    /// attempts; three at once; gatekeeper; no final review.
+    /// attempts; three at once (workstreams and tasks); gatekeeper; no final review;
+    /// retries alternate only after agent errors; a failed task defers its dependents;
+    /// no time limit.
     pub fn builtin(name: &str) -> Self {
         use Stage::*;
         Self {
@@ -137,6 +174,11 @@ impl ResolvedProfile {
             max_parallel: 3,
             autonomy: Autonomy::Gatekeeper,
             final_review: false,
+            alternate: false,
+            on_failure: OnFailure::Defer,
+            max_duration: None,
+            count_gate_time: true,
+            parallel_tasks: 3,
         }
     }
 }
@@ -149,6 +191,11 @@ struct Layer {
     max_parallel: Option<u32>,
     autonomy: Option<Autonomy>,
     final_review: Option<bool>,
+    alternate: Option<bool>,
+    on_failure: Option<OnFailure>,
+    max_duration: Option<std::time::Duration>,
+    count_gate_time: Option<bool>,
+    parallel_tasks: Option<u32>,
 }
 
 /// Checks every profile and resolves its `extends` chain.
@@ -229,6 +276,11 @@ fn resolve_one(
         out.max_parallel = layer.max_parallel.unwrap_or(out.max_parallel);
         out.autonomy = layer.autonomy.unwrap_or(out.autonomy);
         out.final_review = layer.final_review.unwrap_or(out.final_review);
+        out.alternate = layer.alternate.unwrap_or(out.alternate);
+        out.on_failure = layer.on_failure.unwrap_or(out.on_failure);
+        out.max_duration = layer.max_duration.or(out.max_duration);
+        out.count_gate_time = layer.count_gate_time.unwrap_or(out.count_gate_time);
+        out.parallel_tasks = layer.parallel_tasks.unwrap_or(out.parallel_tasks);
     }
     Ok(out)
 }
@@ -284,6 +336,36 @@ fn check_layer(name: &str, raw: RawProfile, source: &Source<'_>) -> Result<Layer
                 })?,
         ),
     };
+    let on_failure = match raw.on_failure {
+        None => None,
+        Some(text) => Some(
+            OnFailure::ALL
+                .into_iter()
+                .find(|a| a.as_str() == text.get_ref())
+                .ok_or_else(|| {
+                    let message = format!(
+                        "`{}` is `{}`, which is not a failure policy",
+                        key("on_failure"),
+                        text.get_ref()
+                    );
+                    let hint = format!(
+                        "policies: {}",
+                        code_list(&OnFailure::ALL.map(OnFailure::as_str))
+                    );
+                    source.invalid(&text.span(), message, Some(hint))
+                })?,
+        ),
+    };
+    let max_duration = match raw.max_duration {
+        None => None,
+        Some(text) => Some(super::units::parse_duration(text.get_ref()).map_err(|why| {
+            source.invalid(
+                &text.span(),
+                format!("`{}`: {why}", key("max_duration")),
+                Some("write a duration like `2h`, `90m` or `1h 30m`".into()),
+            )
+        })?),
+    };
     Ok(Layer {
         extends: raw.extends,
         stages,
@@ -291,5 +373,10 @@ fn check_layer(name: &str, raw: RawProfile, source: &Source<'_>) -> Result<Layer
         max_parallel: at_least_one(raw.max_parallel, "max_parallel")?,
         autonomy,
         final_review: raw.final_review,
+        alternate: raw.alternate,
+        on_failure,
+        max_duration,
+        count_gate_time: raw.count_gate_time,
+        parallel_tasks: at_least_one(raw.parallel_tasks, "parallel_tasks")?,
     })
 }

@@ -1,7 +1,7 @@
 //! `[project]`, `[notify]`, `[secrets]` and `[uat]`: the plain settings, with their defaults.
 
 use super::error::Error;
-use super::file::{Names, RawNotify, RawProject, RawRemote, RawSecrets, RawUat, Size};
+use super::file::{Names, RawMerge, RawNotify, RawProject, RawRemote, RawSecrets, RawUat, Size};
 use super::source::Source;
 use super::units::{parse_duration, parse_size};
 
@@ -30,9 +30,14 @@ pub struct Project {
     pub log_cap: u64,
     /// A fast check (lint, build) run before the full test, if any.
     pub quick_check: Option<String>,
+    /// Most agents running at once across every workstream of one `run`.
+    pub max_agents: u32,
     /// Paths every confined agent may write besides its worktree (absolute or `~/…`).
     pub sandbox_allow: Vec<String>,
 }
+
+/// Default `[project] max_agents`.
+pub const DEFAULT_MAX_AGENTS: u32 = 10;
 
 impl Default for Project {
     fn default() -> Self {
@@ -45,6 +50,7 @@ impl Default for Project {
             delete_branch_on_merge: false,
             log_cap: DEFAULT_LOG_CAP,
             quick_check: None,
+            max_agents: DEFAULT_MAX_AGENTS,
             sandbox_allow: Vec::new(),
         }
     }
@@ -94,6 +100,38 @@ pub struct Uat {
     pub enabled: bool,
     /// What the person is asked to try.
     pub scenarios: Vec<String>,
+}
+
+/// `[merge]`: how a task whose change conflicts with what landed meanwhile is merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Merge {
+    /// Merge programs tried in order on each conflicting file, each an argv with
+    /// `{base}`, `{left}`, `{right}`, `{out}` and `{path}` filled in; one not on `PATH`
+    /// is skipped. Without `{out}` the program's stdout is the merged file.
+    pub resolvers: Vec<Vec<String>>,
+}
+
+/// Builds `[merge]`: every resolver names a program.
+pub(super) fn resolve_merge(raw: RawMerge, source: &Source<'_>) -> Result<Merge, Error> {
+    let Some(list) = raw.resolvers else {
+        return Ok(Merge::default());
+    };
+    let span = list.span();
+    let mut resolvers = Vec::new();
+    for argv in list.into_inner() {
+        if argv.first().is_none_or(|a| a.get_ref().trim().is_empty()) {
+            return Err(source.invalid(
+                &span,
+                "`merge.resolvers` has an empty command".to_owned(),
+                Some(
+                    "write each as an argv, e.g. `[\"mergiraf\", \"merge\", \"{base}\", \"{left}\", \"{right}\", \"-o\", \"{out}\"]`"
+                        .into(),
+                ),
+            ));
+        }
+        resolvers.push(argv.into_iter().map(toml::Spanned::into_inner).collect());
+    }
+    Ok(Merge { resolvers })
 }
 
 /// Default `[remote] claim_expiry`: how long a runner's claim lasts unless renewed.
@@ -176,6 +214,17 @@ pub(super) fn resolve_project(raw: RawProject, source: &Source<'_>) -> Result<Pr
             .unwrap_or(defaults.delete_branch_on_merge),
         log_cap,
         quick_check: non_empty(raw.quick_check),
+        max_agents: match raw.max_agents {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(source.invalid(
+                    &n.span(),
+                    "`project.max_agents` must be at least 1".to_owned(),
+                    None,
+                ));
+            }
+            Some(n) => n.into_inner(),
+            None => defaults.max_agents,
+        },
         sandbox_allow: super::sandbox::resolve_allow(
             raw.sandbox_allow,
             "project.sandbox_allow",

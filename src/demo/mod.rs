@@ -181,6 +181,9 @@ review = "reviewer"
 [profiles.default]
 autonomy = "autonomous"
 max_parallel = 2
+# Independent tasks of a plan (T1 and T2, C1 and C2) run side by side, each in its own
+# worktree, and land one at a time.
+parallel_tasks = 3
 
 [notify]
 desktop = false

@@ -12,7 +12,7 @@ use crate::store::{Snapshot, Store, TaskStatus, WsStatus};
 /// empty when it is complete.
 pub fn open_gates(store: &Store, snap: &Snapshot) -> anyhow::Result<Vec<String>> {
     let mut reasons = Vec::new();
-    if let Some(g) = store.read_toml::<review::ReviewGate>(snap, review::PATH)? {
+    for g in review::all(store, snap)? {
         reasons.push(format!("{} waits at the human gate", g.task));
     }
     if let Some(g) = store.read_toml::<PlanGate>(snap, plan::PATH)?

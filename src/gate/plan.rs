@@ -43,7 +43,7 @@ pub enum PlanOrigin {
     /// A fix task was appended (UAT failure, final review), in supervised autonomy.
     Amendment {
         /// The task that was added.
-        task: AddedTask,
+        task: Box<AddedTask>,
         /// The plan in the state before the task was added.
         before: String,
         /// The branch's plan file before the task was added.
@@ -66,6 +66,15 @@ pub struct AddedTask {
     /// What the reviewer judges it by.
     #[serde(default)]
     pub criteria: Vec<String>,
+    /// Commands aos runs to accept it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+    /// Its declared scope (`Files:`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The script the built-in `shell` agent runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 impl AddedTask {
@@ -76,8 +85,10 @@ impl AddedTask {
             title: self.title.clone(),
             depends: self.depends.clone(),
             body: self.body.clone(),
-            commands: Vec::new(),
+            commands: self.commands.clone(),
             criteria: self.criteria.clone(),
+            files: self.files.clone(),
+            run: self.run.clone(),
         }
     }
 }

@@ -54,6 +54,32 @@ pub fn discard_changes(co: &Checkout) -> anyhow::Result<()> {
     co.run(["clean", "-fdq"]).map(drop)
 }
 
+/// Returns the tree the checkout's index holds (`git write-tree`), files left alone.
+pub fn index_tree(co: &Checkout) -> anyhow::Result<String> {
+    co.read(["write-tree"])
+}
+
+/// Detaches the checkout's HEAD at `commit` and makes its index and tracked files exactly
+/// that commit's, whatever they held (`git checkout -f --detach`); untracked and ignored
+/// files stay.
+pub fn force_detached(co: &Checkout, commit: &str) -> anyhow::Result<()> {
+    co.run(["checkout", "--quiet", "-f", "--detach", commit])
+        .map(drop)
+}
+
+/// Stages one file as it is in the worktree.
+pub fn stage(co: &Checkout, path: &str) -> anyhow::Result<()> {
+    co.run(["add", "--", path]).map(drop)
+}
+
+/// Moves the index and files of the checkout from tree `old` to commit or tree `new`
+/// (`git read-tree -m -u`), leaving HEAD alone. git checks before it writes: a file it
+/// would change that has local edits, or an untracked file in the way, makes it refuse
+/// and change nothing.
+pub fn update(co: &Checkout, old: &str, new: &str) -> anyhow::Result<()> {
+    co.run(["read-tree", "-m", "-u", old, new]).map(drop)
+}
+
 /// The identity a commit is made with.
 pub struct Identity<'a> {
     /// Author name.

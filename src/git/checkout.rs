@@ -221,6 +221,31 @@ impl Checkout {
         .with_context(|| format!("could not write `{}/gitdir`", self.git_dir.display()))
     }
 
+    /// Moves the worktree to `new_top` (a path that must not exist) and records the move
+    /// in its administrative directory, as `git worktree move` does; the `.git` link names
+    /// the administrative directory by its absolute path and stays as it is.
+    pub fn relocate(&self, new_top: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = new_top.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::rename(&self.top, new_top).with_context(|| {
+            format!(
+                "could not move `{}` to `{}`",
+                self.top.display(),
+                new_top.display()
+            )
+        })?;
+        std::fs::write(
+            self.git_dir.join("gitdir"),
+            format!("{}\n", new_top.join(".git").display()),
+        )
+        .with_context(|| format!("could not write `{}/gitdir`", self.git_dir.display()))?;
+        Ok(Self {
+            top: new_top.to_owned(),
+            git_dir: self.git_dir.clone(),
+        })
+    }
+
     /// Returns where the worktree's HEAD points, read from its administrative directory.
     pub fn head(&self) -> anyhow::Result<Head> {
         let path = self.git_dir.join("HEAD");

@@ -41,6 +41,8 @@ mod tests {
             merge_commit: None,
             tasks_done: 0,
             tasks_total: 0,
+            tip: None,
+            integrating: None,
         }
     }
 

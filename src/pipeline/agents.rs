@@ -54,9 +54,22 @@ pub(super) async fn run_command(
     dir: &Path,
     scratch: &Path,
 ) -> anyhow::Result<RunOutput> {
+    let argv = vec!["sh".into(), "-c".into(), cmd.into()];
+    run_argv(p, argv, dir, scratch, COMMAND_TIMEOUT).await
+}
+
+/// Runs a program (an argv, no shell) in `dir` through the agent runner, with a
+/// wall-clock `timeout`.
+pub(super) async fn run_argv(
+    p: &Pipeline,
+    argv: Vec<String>,
+    dir: &Path,
+    scratch: &Path,
+    timeout: Duration,
+) -> anyhow::Result<RunOutput> {
     let mut spec = AgentSpec::new("aos-check", Adapter::Command);
-    spec.command = vec!["sh".into(), "-c".into(), cmd.into()];
-    spec.timeout = COMMAND_TIMEOUT;
+    spec.command = argv;
+    spec.timeout = timeout;
     spec.idle_timeout = Duration::ZERO;
     let req = Request::new(
         Role::Implement,
@@ -66,7 +79,7 @@ pub(super) async fn run_command(
     );
     let inv = agent::build(&spec, &req)?;
     let limits = RunLimits {
-        timeout: COMMAND_TIMEOUT,
+        timeout,
         idle_timeout: Duration::ZERO,
         group_file: Some(scratch.join(agent::group::RECORD_FILE)),
         ..RunLimits::default()
@@ -96,7 +109,9 @@ pub(super) async fn invoke(
     spec: &AgentSpec,
     req: &Request,
 ) -> anyhow::Result<AgentRun> {
-    let limits = p.limits(spec, &t.name, &req.scratch_dir);
+    // Tasks side by side each write their own live log; one at a time, the workstream's.
+    let own = t.in_own_worktree().then_some(&t.task.id);
+    let limits = p.limits(spec, &t.name, own, &req.scratch_dir);
     let what = format!(
         "{} {} (attempt {}, agent {agent})",
         t.task.id,
@@ -107,10 +122,7 @@ pub(super) async fn invoke(
     let started = crate::store::now_precise();
     let heads = custody::watch(p)?;
     let (exec, before) = {
-        let _slot = match p.agent_slots.get(agent) {
-            Some(sem) => Some(sem.clone().acquire_owned().await?),
-            None => None,
-        };
+        let _slots = p.agent_slot(agent).await?;
         let before = super::confinement::watch(p, spec);
         (
             agent::invoke(spec, req, &limits, &p.redactor).await?,

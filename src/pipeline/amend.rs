@@ -1,6 +1,7 @@
-//! Fix tasks: what user acceptance or the final review found becomes a task appended to
-//! the plan — in the state (`plan.md`, `tasks.toml`) and in the branch's plan file — so
-//! `git aos run` goes on. In supervised autonomy the changed plan waits at the plan gate.
+//! Fix tasks: what user acceptance, the final review or a task's failure found becomes a
+//! task appended to the plan — in the state (`plan.md`, `tasks.toml`) and in the
+//! branch's plan file in the workstream's worktree — so `git aos run` goes on. In
+//! supervised autonomy the changed plan waits at the plan gate.
 
 use std::path::Path;
 
@@ -23,6 +24,35 @@ pub(super) struct Fix {
     pub body: String,
     /// What the reviewer judges the fix by.
     pub criteria: Vec<String>,
+    /// Commands aos runs to accept the fix.
+    pub commands: Vec<String>,
+    /// Its declared scope.
+    pub files: Vec<String>,
+    /// The script the built-in `shell` agent runs.
+    pub run: Option<String>,
+    /// What it depends on; `None`: the plan's last task.
+    pub depends: Option<Vec<crate::ids::TaskId>>,
+}
+
+impl Fix {
+    /// Returns a fix that the reviewer judges by `criteria`, after the plan's last task.
+    pub fn after_last(
+        prefix: &'static str,
+        title: String,
+        body: String,
+        criteria: Vec<String>,
+    ) -> Self {
+        Self {
+            prefix,
+            title,
+            body,
+            criteria,
+            commands: Vec::new(),
+            files: Vec::new(),
+            run: None,
+            depends: None,
+        }
+    }
 }
 
 /// A fix task ready to be recorded: the plan texts before and after.
@@ -49,17 +79,22 @@ pub(super) fn prepare(p: &Pipeline, snap: &Snapshot, fix: Fix) -> anyhow::Result
     let plan = plan::check(&before, path::PLAN)
         .map_err(|d| anyhow::anyhow!("the stored plan does not validate: {}", d[0]))?
         .plan;
-    let task = AddedTask {
-        id: plan.next_id(fix.prefix)?,
-        title: fix.title,
-        depends: plan
-            .tasks
+    let depends = fix.depends.unwrap_or_else(|| {
+        plan.tasks
             .last()
             .map(|t| t.id.clone())
             .into_iter()
-            .collect(),
+            .collect()
+    });
+    let task = AddedTask {
+        id: plan.next_id(fix.prefix)?,
+        title: fix.title,
+        depends,
         body: fix.body,
         criteria: fix.criteria,
+        commands: fix.commands,
+        files: fix.files,
+        run: fix.run,
     };
     let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
     let before_in_branch = read_plan_file(&worktree, snap);
@@ -99,15 +134,7 @@ impl Amendment {
     /// `active`, or in supervised autonomy to the plan gate. Returns the new status.
     pub fn apply(&self, tx: &mut StateTx<'_>, autonomy: Autonomy) -> anyhow::Result<WsStatus> {
         let id = &self.task.id;
-        tx.put(path::PLAN, self.state_text.clone());
-        let mut tasks = tx.tasks()?;
-        tasks.tasks.retain(|t| &t.id != id);
-        tasks.tasks.push(TaskRecord::pending(
-            id.clone(),
-            self.task.title.clone(),
-            self.task.depends.clone(),
-        ));
-        tx.set_tasks(&tasks)?;
+        self.record(tx, |_| {})?;
         let ws = tx.ws_mut();
         ws.current_task = None;
         if autonomy != Autonomy::Supervised {
@@ -117,16 +144,43 @@ impl Amendment {
         }
         ws.status = WsStatus::AwaitingReview;
         ws.reason = Some(format!("the plan changed ({id} added) and awaits approval"));
+        self.open_gate(tx)?;
+        Ok(WsStatus::AwaitingReview)
+    }
+
+    /// Records the task in the plan and `tasks.toml` (`more` sets its record's other
+    /// fields), without changing where the workstream stands.
+    pub fn record(
+        &self,
+        tx: &mut StateTx<'_>,
+        more: impl FnOnce(&mut TaskRecord),
+    ) -> anyhow::Result<()> {
+        let id = &self.task.id;
+        tx.put(path::PLAN, self.state_text.clone());
+        let mut tasks = tx.tasks()?;
+        tasks.tasks.retain(|t| &t.id != id);
+        let mut record = TaskRecord::pending(
+            id.clone(),
+            self.task.title.clone(),
+            self.task.depends.clone(),
+        );
+        record.fix = true;
+        more(&mut record);
+        tasks.tasks.push(record);
+        tx.set_tasks(&tasks)
+    }
+
+    /// Opens the plan gate on the amendment (supervised autonomy).
+    pub fn open_gate(&self, tx: &mut StateTx<'_>) -> anyhow::Result<()> {
         let mut gate = PlanGate::draft();
         gate.state = PlanState::Waiting;
         gate.requested_at = Some(crate::store::now_rfc3339());
         gate.origin = PlanOrigin::Amendment {
-            task: self.task.clone(),
+            task: Box::new(self.task.clone()),
             before: self.before.clone(),
             before_in_branch: self.before_in_branch.clone(),
         };
-        tx.put_toml(PLAN_GATE, &gate)?;
-        Ok(WsStatus::AwaitingReview)
+        tx.put_toml(PLAN_GATE, &gate)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use crate::git;
 use crate::plan;
-use crate::store::{Actor, Event, TaskRecord, TaskStatus, WsStatus, path, trailer};
+use crate::store::{Actor, Event, TaskRecord, TaskStatus, path, trailer};
 
 use super::Pipeline;
 use super::custody;
@@ -53,32 +53,7 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     };
     p.store.note_set(&sha, &note(t))?;
     p.store.drop_rescues(&t.name, Some(&t.run.id))?;
-    t.run.commit = Some(sha.clone());
-    t.run.status = RunStatus::Done;
-    t.run.ended_at = Some(crate::store::now_rfc3339());
-    let event = t
-        .event(
-            Stage::Commit,
-            format!("commit -> {}", &sha[..12]),
-            Actor::Tool,
-        )
-        .trailer("Aos-Commit", &sha);
-    let attempts = t.run.attempt;
-    // Outputs the plan declares and the agent did not record keep the plan's value.
-    let declared: Vec<(String, String)> = t
-        .task
-        .outputs
-        .iter()
-        .map(|o| (o.name.clone(), o.value.clone()))
-        .collect();
-    save_done(p, t, &event, &sha, |task| {
-        for (name, value) in &declared {
-            task.outputs
-                .entry(name.clone())
-                .or_insert_with(|| value.clone());
-        }
-        task.attempts = attempts;
-    })?;
+    record_done(p, t, &sha)?;
     p.ui.status(format_args!(
         "{}: {} committed as {}",
         t.name,
@@ -92,8 +67,41 @@ pub(super) fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     Ok(Step::TaskDone)
 }
 
-/// Writes the task's commit and moves the branch to it. `Err(why)` when nothing may land.
-fn write(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>> {
+/// Records the task done as `sha`: the run ended, the outputs the plan declares and the
+/// agent did not record kept at the plan's value, the task (and the failed task a fix
+/// task carried on) ticked in the state's plan, the branch tip known.
+pub(super) fn record_done(p: &Pipeline, t: &mut TaskCtx, sha: &str) -> anyhow::Result<()> {
+    t.run.commit = Some(sha.to_owned());
+    t.run.status = RunStatus::Done;
+    t.run.ended_at = Some(crate::store::now_rfc3339());
+    let event = t
+        .event(
+            Stage::Commit,
+            format!("commit -> {}", &sha[..12]),
+            Actor::Tool,
+        )
+        .trailer("Aos-Commit", sha);
+    let attempts = t.run.attempt;
+    let declared: Vec<(String, String)> = t
+        .task
+        .outputs
+        .iter()
+        .map(|o| (o.name.clone(), o.value.clone()))
+        .collect();
+    save_done(p, t, &event, sha, |task| {
+        for (name, value) in &declared {
+            task.outputs
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
+        }
+        task.attempts = attempts;
+    })
+}
+
+/// Returns the tree that lands: the one TEST tested and REVIEW reviewed. Files changed
+/// since by anyone but a person at the gate (whose edit `approve` re-tested, making it
+/// the tested tree) are put back first. `Err(why)` when the change is empty.
+pub(super) fn settle_tree(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>> {
     let now = t.checkout.write_tree()?;
     let tree = match t.run.tree.clone() {
         Some(tree) => tree,
@@ -111,10 +119,19 @@ fn write(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>
         p.ui.warn(&line);
         t.run.custody.push(line);
     }
-    let base = t.base().to_owned();
-    if p.store.tree_of_any(&base)? == tree {
+    if p.store.tree_of_any(t.base())? == tree {
         return Ok(Err("nothing to commit: the worktree has no changes".into()));
     }
+    Ok(Ok(tree))
+}
+
+/// Writes the task's commit and moves the branch to it. `Err(why)` when nothing may land.
+fn write(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>> {
+    let tree = match settle_tree(p, t)? {
+        Ok(tree) => tree,
+        Err(why) => return Ok(Err(why)),
+    };
+    let base = t.base().to_owned();
     let tree = tick_plan(p, t, &tree)?;
     let agent = t.run.agent.clone().unwrap_or_else(|| "git-aos".into());
     let sha = p
@@ -139,8 +156,23 @@ fn write(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Result<String, String>
     Ok(Ok(sha))
 }
 
+/// Returns the other tasks that are done when this one lands: the failed task it carries
+/// on (it is a fix task), and its own fix task when that never started (a person
+/// landed the task with `approve --force`).
+pub(super) fn also_done(t: &TaskCtx) -> Vec<crate::ids::TaskId> {
+    let Some(me) = t.tasks.get(&t.task.id) else {
+        return Vec::new();
+    };
+    let unstarted = me.fixed_by.clone().filter(|f| {
+        t.tasks
+            .get(f)
+            .is_some_and(|r| r.status == TaskStatus::Pending)
+    });
+    me.fixes.clone().into_iter().chain(unstarted).collect()
+}
+
 /// Returns the commit message: the task title, the agent's summary, the trailers.
-fn message(t: &TaskCtx) -> String {
+pub(super) fn message(t: &TaskCtx) -> String {
     let mut msg = format!("{}: {}\n", t.task.id, t.task.title);
     if !t.run.agent_summary.trim().is_empty() {
         msg.push_str(&format!("\n{}\n", t.run.agent_summary.trim()));
@@ -153,7 +185,7 @@ fn message(t: &TaskCtx) -> String {
 }
 
 /// Returns the provenance note: one `key: value` per line.
-fn note(t: &TaskCtx) -> String {
+pub(super) fn note(t: &TaskCtx) -> String {
     let mut lines = vec![
         format!("workstream: {}", t.name),
         format!("task: {}", t.task.id),
@@ -176,6 +208,15 @@ fn note(t: &TaskCtx) -> String {
     }
     for line in &t.run.custody {
         lines.push(format!("custody: {}", line.replace('\n', " ")));
+    }
+    for line in &t.run.overrides {
+        lines.push(format!("override: {}", line.replace('\n', " ")));
+    }
+    if t.run.conflicts > 0 {
+        lines.push(format!(
+            "conflicts: {} (merged onto what landed meanwhile)",
+            t.run.conflicts
+        ));
     }
     lines.push(format!(
         "approved-by: {}",
@@ -210,7 +251,10 @@ fn tick_plan(p: &Pipeline, t: &TaskCtx, tree: &str) -> anyhow::Result<String> {
         )
         .into_owned(),
     };
-    let ticked = plan::tick(&text, &t.task.id)?;
+    let mut ticked = plan::tick(&text, &t.task.id)?;
+    for other in also_done(t) {
+        ticked = plan::tick(&ticked, &other).unwrap_or(ticked);
+    }
     p.store.tree_with_file(tree, rel, ticked.as_bytes())
 }
 
@@ -242,31 +286,54 @@ pub(super) fn save_done(
     sha: &str,
     more: impl Fn(&mut TaskRecord),
 ) -> anyhow::Result<()> {
-    let plan_text = plan_in_state(p, t)?;
+    let others = also_done(t);
+    let plan_text = plan_in_state(p, t, &others)?;
+    let own = t.in_own_worktree();
     save(p, t, event, |tx| {
         let mut tasks = tx.tasks()?;
         if let Some(task) = tasks.get_mut(&t.task.id) {
             task.status = TaskStatus::Done;
             task.commit = Some(sha.to_owned());
+            task.reason = None;
             more(task);
+        }
+        for other in &others {
+            if let Some(task) = tasks.get_mut(other) {
+                task.status = TaskStatus::Done;
+                task.commit = Some(sha.to_owned());
+                task.reason = Some(format!("done when {} landed", t.task.id));
+            }
         }
         tx.set_tasks(&tasks)?;
         if let Some(text) = &plan_text {
             tx.put(path::PLAN, text.clone());
         }
         let ws = tx.ws_mut();
-        ws.current_task = None;
-        ws.status = WsStatus::Running;
-        ws.reason = None;
+        if !own {
+            ws.current_task = None;
+        }
+        ws.tip = Some(sha.to_owned());
+        ws.integrating = None;
         Ok(())
     })
 }
 
-/// Returns the state's plan with the task ticked, so state and branch agree.
-fn plan_in_state(p: &Pipeline, t: &TaskCtx) -> anyhow::Result<Option<String>> {
+/// Returns the state's plan with the task (and those done with it) ticked, so state and
+/// branch agree.
+fn plan_in_state(
+    p: &Pipeline,
+    t: &TaskCtx,
+    others: &[crate::ids::TaskId],
+) -> anyhow::Result<Option<String>> {
     let snap = p.store.find(&t.name)?;
     let Some(bytes) = p.store.read_file(&snap, path::PLAN)? else {
         return Ok(None);
     };
-    Ok(plan::tick(&String::from_utf8_lossy(&bytes), &t.task.id).ok())
+    let Ok(mut text) = plan::tick(&String::from_utf8_lossy(&bytes), &t.task.id) else {
+        return Ok(None);
+    };
+    for other in others {
+        text = plan::tick(&text, other).unwrap_or(text);
+    }
+    Ok(Some(text))
 }

@@ -4,9 +4,13 @@
 //! Before a workstream runs, agents a killed run left behind are ended and a stale index
 //! lock is cleared (`begin`). After every agent stage, `after_agent` brings the worktree
 //! back to custody without touching its files: its `.git` link repaired, HEAD back on
-//! `aos/<name>` at the run's base, the agent's own commits kept under
-//! `refs/aos/rescue/<name>/<run>`; branches it made or moved are reported and left
-//! alone. The task's change is then always *base → worktree*.
+//! `aos/<name>` at the run's base (in a task's own worktree: detached at the run's base),
+//! the agent's own commits kept under `refs/aos/rescue/<name>/<run>`; branches it made or
+//! moved are reported and left alone. The task's change is then always *base → worktree*.
+//!
+//! While tasks run in their own worktrees, `aos/<name>` moves legitimately: each landing
+//! moves it, and records the tip it set in the state. Any other tip is undone (and kept):
+//! the guard never undoes a landing, only what an agent did.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +32,9 @@ pub(super) struct Place<'a> {
     pub run: &'a RunId,
     /// The branch tip the run started from.
     pub base: &'a str,
+    /// Whether HEAD must be detached at `base` (a task's own worktree) rather than on the
+    /// branch.
+    pub detached: bool,
 }
 
 /// What the custody guard found after one agent stage.
@@ -72,6 +79,17 @@ pub(super) fn after_agent(
     }
     let expected = refs::branch(place.branch);
     let mut tips: Vec<String> = Vec::new();
+    if place.detached {
+        let moved = detached_head(p, place, &mut tips, &mut say)?;
+        if let Some(stop) = guard_branch(p, place, before, &mut tips, &mut say)? {
+            report.stop = Some(format!("{who}: {stop}"));
+            return Ok(report);
+        }
+        if moved {
+            place.checkout.reset_index(place.base)?;
+        }
+        return finish(p, place, before, &expected, tips, report, who);
+    }
     let mut moved_refs = false;
     match place.checkout.head()? {
         Head::Branch(b) if b == expected => {}
@@ -136,8 +154,22 @@ pub(super) fn after_agent(
         // HEAD and the branch are back at base; the index follows them, the files stay.
         place.checkout.reset_index(place.base)?;
     }
+    finish(p, place, before, &expected, tips, report, who)
+}
+
+/// Reports the other branches an agent touched and keeps its own commits; prints it all.
+fn finish(
+    p: &Pipeline,
+    place: &Place<'_>,
+    before: &Heads,
+    expected: &str,
+    mut tips: Vec<String>,
+    mut report: Report,
+    who: &str,
+) -> anyhow::Result<Report> {
+    let mut say = |line: String| report.lines.push(format!("{who}: {line}"));
     let after = p.store.heads()?;
-    for line in other_branches(before, &after, &expected) {
+    for line in other_branches(before, &after, expected) {
         say(line);
     }
     tips.dedup();
@@ -153,6 +185,103 @@ pub(super) fn after_agent(
         p.ui.warn(line);
     }
     Ok(report)
+}
+
+/// Puts HEAD of a task's own worktree back, detached at the run's base; commits the
+/// agent made there go to `tips`. Returns whether HEAD had moved.
+fn detached_head(
+    p: &Pipeline,
+    place: &Place<'_>,
+    tips: &mut Vec<String>,
+    say: &mut impl FnMut(String),
+) -> anyhow::Result<bool> {
+    match place.checkout.head()? {
+        Head::Detached(commit) if commit == place.base => return Ok(false),
+        Head::Detached(commit) => {
+            say(format!(
+                "moved the worktree's HEAD to {} (its own commits, or a checkout)",
+                short(&commit)
+            ));
+            if p.store.resolve(&commit)?.is_some() && !p.store.is_ancestor(&commit, place.base)? {
+                tips.push(commit);
+            }
+        }
+        Head::Branch(other) => {
+            let short_name = other.strip_prefix(refs::HEADS_PREFIX).unwrap_or(&other);
+            say(format!("switched the worktree to branch `{short_name}`"));
+            if let Some(tip) = p.store.branch_tip(short_name)?
+                && !p.store.is_ancestor(&tip, place.base)?
+            {
+                tips.push(tip);
+            }
+        }
+    }
+    place.checkout.detach_head(place.base)?;
+    Ok(true)
+}
+
+/// Undoes a move of the workstream branch that no landing made: the tip the state last
+/// recorded (or the one before the agent ran) comes back, the agent's commits go to
+/// `tips`. Returns why the run must stop, when the branch keeps moving.
+fn guard_branch(
+    p: &Pipeline,
+    place: &Place<'_>,
+    before: &Heads,
+    tips: &mut Vec<String>,
+    say: &mut impl FnMut(String),
+) -> anyhow::Result<Option<String>> {
+    let full = refs::branch(place.branch);
+    let legit = |p: &Pipeline| -> anyhow::Result<(Option<String>, Vec<String>)> {
+        let ws = p.store.find(place.name)?.ws;
+        let mut ok: Vec<String> = before.get(&full).cloned().into_iter().collect();
+        ok.extend(ws.tip.clone());
+        ok.extend(ws.integrating.map(|i| i.to));
+        Ok((ws.tip.or_else(|| before.get(&full).cloned()), ok))
+    };
+    let now = p.store.branch_tip(place.branch)?;
+    let (_, ok) = legit(p)?;
+    if now.as_ref().is_some_and(|t| ok.contains(t)) {
+        return Ok(None);
+    }
+    // A landing may be under way: decide under the integration lock.
+    let _lock = crate::lock::lock_integration(&p.store.paths().common_dir, place.name)?;
+    let now = p.store.branch_tip(place.branch)?;
+    let (restore, ok) = legit(p)?;
+    if now.as_ref().is_some_and(|t| ok.contains(t)) {
+        return Ok(None);
+    }
+    let Some(restore) = restore else {
+        return Ok(None);
+    };
+    match now {
+        Some(tip) => {
+            say(format!(
+                "moved `{}` to {} (no landing did); it was moved back to {}",
+                place.branch,
+                short(&tip),
+                short(&restore)
+            ));
+            if !p.store.is_ancestor(&tip, &restore)? {
+                tips.push(tip.clone());
+            }
+            if !p.store.move_branch(
+                place.branch,
+                &restore,
+                &tip,
+                "custody: back to the last landing",
+            )? {
+                return Ok(Some(format!(
+                    "`{}` keeps moving; stop what writes to it, then run again",
+                    place.branch
+                )));
+            }
+        }
+        None => {
+            say(format!("deleted `{}`; it was made again", place.branch));
+            p.store.create_branch(place.branch, &restore)?;
+        }
+    }
+    Ok(None)
 }
 
 /// Returns one line per branch other than `skip` that appeared, moved or disappeared.

@@ -1,35 +1,59 @@
-//! The person's side of the gates: the human gate (approve, reject, reset) and answers
-//! to clarifications. Each decision is one state commit authored by the person.
+//! The human gate, per task: HUMAN opens a task's gate (`gates/review/<task>.toml`), and
+//! `approve` lands what waits there — or, with `--force`, a task that failed or whose
+//! verdict a person overrides, once the checks pass on what is in its worktree. Each
+//! decision is one state commit authored by the person.
+//!
+//! A person decides one task while `run` may drive the others: a decision takes the
+//! task's lock (never held by the run while the task waits), and landing takes the
+//! workstream's integration lock like every landing. The workstream's status is written
+//! here only when no run holds the workstream; otherwise the run picks the decision up.
 
 use crate::error::UserError;
-use crate::gate::{clarify, review};
+use crate::gate::review;
 use crate::git;
-use crate::ids::WorkstreamName;
-use crate::lock;
+use crate::ids::{TaskId, WorkstreamName};
+use crate::lock::{self, LockGuard};
 use crate::notify;
-use crate::store::{Actor, Event, TaskStatus, WsStatus};
+use crate::store::{Actor, Event, Snapshot, TaskRecord, TaskStatus};
 
-use super::record::{RunRecord, RunStatus, Stage};
-use super::stage::{Step, TaskCtx, save, set_status};
-use super::{Pipeline, WsOutcome, commit, driver};
+use super::record::{RunStatus, Stage};
+use super::stage::{Step, TaskCtx, TaskStop, save, set_task};
+use super::{Pipeline, commit, ending, integrate, load};
 
-/// HUMAN: opens the review gate (unless the profile is autonomous) and stops.
+/// HUMAN: opens the task's review gate and stops the task (the profile's autonomy
+/// decides whether this stage runs at all).
 pub(super) fn open_gate(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+    let reason = format!("{} awaits review", t.task.id);
+    wait_for_person(p, t, &reason, Vec::new())?;
+    let cmd = format!("git aos show {} {}", t.name, t.task.id);
+    Ok(Step::Stop(TaskStop::Gate(format!(
+        "{reason}; see it with `{cmd}`"
+    ))))
+}
+
+/// Records the task as waiting for a person at its review gate (`conflicts`: files the
+/// person must resolve in the task's worktree first), and tells people.
+pub(super) fn wait_for_person(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    reason: &str,
+    conflicts: Vec<String>,
+) -> anyhow::Result<()> {
     let tree = match t.run.tree.clone() {
         Some(tree) => tree,
         None => t.checkout.write_tree()?,
     };
-    t.run.tree = Some(tree.clone());
+    if conflicts.is_empty() {
+        t.run.tree = Some(tree.clone());
+    }
     let base = t.base().to_owned();
-    let stat = git::change::stat(&t.checkout, &base, &tree)?;
-    let files = p.store.changed_between(&base, &tree)?;
     let gate = review::ReviewGate {
         task: t.task.id.clone(),
         run: t.run.id.clone(),
         attempt: t.run.attempt,
         requested_at: crate::store::now_rfc3339(),
-        diff_stat: stat,
-        files,
+        diff_stat: git::change::stat(&t.checkout, &base, &tree)?,
+        files: p.store.changed_between(&base, &tree)?,
         tests: t.run.tests.clone(),
         verdict: t.run.verdict.clone().unwrap_or_else(|| "none".into()),
         review_summary: t.run.review_summary.clone(),
@@ -39,87 +63,281 @@ pub(super) fn open_gate(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
         tree: Some(tree),
         custody: t.run.custody.clone(),
         self_review: t.run.self_review,
+        conflicts,
+        worktree: t.run.worktree.clone(),
     };
     t.run.status = RunStatus::AwaitingReview;
+    t.run.reason = Some(reason.to_owned());
     let event = t.event(Stage::Human, "human -> awaiting review", Actor::Tool);
     let id = t.task.id.clone();
-    let reason = format!("{id} awaits review");
     save(p, t, &event, |tx| {
-        tx.put_toml(review::PATH, &gate)?;
-        set_status(
-            tx,
-            &id,
-            Some(TaskStatus::AwaitingReview),
-            WsStatus::AwaitingReview,
-            Some(reason.clone()),
-        )
+        tx.put_toml(&review::path(&id), &gate)?;
+        set_task(tx, &id, TaskStatus::AwaitingReview, Some(reason.to_owned()))
     })?;
-    let cmd = format!("git aos show {}", t.name);
-    p.notify(notify::Kind::AwaitingReview, &t.name, &reason, &cmd);
-    Ok(Step::Stop(WsOutcome::AtGate(format!(
-        "{reason}; see it with `{cmd}`"
-    ))))
+    let cmd = format!("git aos show {} {}", t.name, t.task.id);
+    p.notify(notify::Kind::AwaitingReview, &t.name, reason, &cmd);
+    Ok(())
 }
 
-/// Loads the task waiting at the human gate, or explains why there is none.
-fn at_gate(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<TaskCtx> {
-    let snap = p.store.find(name)?;
-    if snap.ws.status != WsStatus::AwaitingReview {
-        return Err(UserError::with_hint(
-            format!(
-                "`{name}` is not waiting for review (it is {})",
-                snap.ws.status
-            ),
+/// The locks a person's decision on one task holds: the task's, and the workstream's
+/// when no run holds it (then the decision also writes where the workstream stands).
+pub(super) struct Held {
+    _task: LockGuard,
+    /// `Some` when no run drives the workstream.
+    pub ws: Option<LockGuard>,
+}
+
+/// Takes the task's lock (a `Busy` error, exit 5, when a run drives the task now) and
+/// the workstream's if it is free.
+pub(super) fn hold(p: &Pipeline, name: &WorkstreamName, task: &TaskId) -> anyhow::Result<Held> {
+    let common = &p.store.paths().common_dir;
+    let task_lock = lock::lock_task(common, name, task)?;
+    Ok(Held {
+        _task: task_lock,
+        ws: lock::lock_workstream(common, name).ok(),
+    })
+}
+
+/// Returns the task a person means: the one named (which must be in a state `fits`
+/// accepts), else the only one that fits; `what` says what fits, for the errors.
+pub(super) fn pick(
+    p: &Pipeline,
+    snap: &Snapshot,
+    named: Option<&TaskId>,
+    fits: impl Fn(&TaskRecord) -> bool,
+    what: &str,
+) -> anyhow::Result<TaskId> {
+    let name = &snap.ws.name;
+    let tasks = p.store.tasks(snap)?;
+    if let Some(id) = named {
+        let t = tasks.get(id).ok_or_else(|| {
+            UserError::with_hint(
+                format!("`{name}` has no task `{id}`"),
+                format!("`git aos status {name}` lists its tasks"),
+            )
+        })?;
+        if !fits(t) {
+            return Err(UserError::with_hint(
+                format!("`{id}` of `{name}` is {}, not {what}", t.status),
+                format!("`git aos show {name} {id}` says what applies to it"),
+            )
+            .into());
+        }
+        return Ok(id.clone());
+    }
+    let fitting: Vec<&TaskRecord> = tasks.tasks.iter().filter(|t| fits(t)).collect();
+    match fitting.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(UserError::with_hint(
+            format!("no task of `{name}` is {what}"),
             format!("`git aos status {name}` shows where it stands"),
+        )
+        .into()),
+        many => Err(UserError::with_hint(
+            format!(
+                "{} tasks of `{name}` are {what}: {}",
+                many.len(),
+                many.iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!("name one: `git aos show {name} <task>`"),
+        )
+        .into()),
+    }
+}
+
+/// Writes where the workstream stands after a decision, when no run holds it.
+pub(super) fn rest(p: &Pipeline, name: &WorkstreamName, held: &Held) -> anyhow::Result<()> {
+    if held.ws.is_none() {
+        return Ok(());
+    }
+    let snap = p.store.find(name)?;
+    let (status, reason) = ending::resting(&p.store.tasks(&snap)?);
+    if snap.ws.status == status && snap.ws.reason == reason {
+        return Ok(());
+    }
+    let event = Event::new("status", format!("-> {status}")).by(Actor::Tool);
+    p.store.update(name, &event, |tx| {
+        let ws = tx.ws_mut();
+        ws.status = status;
+        ws.reason = reason.clone();
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Approves a task and lands it at once; returns the task and its commit.
+///
+/// A person may edit the worktree while the change waits: the checks run again on the
+/// edit before anything lands, and a failing edit lands nothing. `force` lands a task
+/// that failed or that a reviewer did not approve: the checks run first on what is in
+/// its worktree, and the note says who overrode what.
+pub async fn approve(
+    p: &Pipeline,
+    name: &WorkstreamName,
+    task: Option<&TaskId>,
+    force: bool,
+) -> anyhow::Result<(TaskId, String)> {
+    let snap = p.store.find(name)?;
+    let forceable = |t: &TaskRecord| {
+        matches!(t.status, TaskStatus::AwaitingReview | TaskStatus::Failed)
+            || (t.status == TaskStatus::Running && t.reason.is_some())
+    };
+    let id = match force {
+        true => pick(
+            p,
+            &snap,
+            task,
+            forceable,
+            "failed, halted or awaiting review",
+        )?,
+        false => pick(
+            p,
+            &snap,
+            task,
+            |t| t.status == TaskStatus::AwaitingReview,
+            "awaiting review",
+        )?,
+    };
+    let tasks = p.store.tasks(&snap)?;
+    if let Some(fix) = tasks.get(&id).and_then(|t| t.fixed_by.as_ref())
+        && tasks.get(fix).is_some_and(|f| {
+            !matches!(
+                f.status,
+                TaskStatus::Pending | TaskStatus::Failed | TaskStatus::Skipped
+            )
+        })
+    {
+        return Err(UserError::with_hint(
+            format!("`{id}` was handed to `{fix}`, which carries its work on"),
+            format!("decide on `{fix}` instead: `git aos show {name} {fix}`"),
         )
         .into());
     }
-    driver::current(p, &snap)?
-        .ok_or_else(|| UserError::new(format!("`{name}` has no task at the gate")).into())
-}
-
-/// Approves the change at the gate and commits it at once. Returns the commit.
-///
-/// A person may edit the worktree while the change waits: the edit is allowed, and the
-/// checks run again on it before anything lands; when they fail nothing is committed and
-/// the change still waits.
-pub async fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<String> {
-    let _lock = lock::lock_workstream(&p.store.paths().common_dir, name)?;
-    let mut t = at_gate(p, name)?;
+    let held = hold(p, name, &id)?;
+    let mut t = load::load_with_work(p, name, &id, &held)?;
     let by = p.store.person();
-    retest_edit(p, &mut t, &by).await?;
+    let overridden = overrides(&t, &by);
+    if force || t.run.tree.is_none() {
+        recheck(p, &mut t, &by, force).await?;
+    } else {
+        retest_edit(p, &mut t, &by).await?;
+    }
+    refuse_markers(p, &t)?;
+    if force {
+        t.run.overrides.extend(overridden);
+    }
     t.run.approved_by = Some(by.clone());
     t.run.status = RunStatus::Running;
+    t.run.reason = None;
     t.run.next = Stage::Commit;
+    // A change that conflicts with what landed since comes back to this person, not to
+    // the agent: they decided on it.
+    t.run.conflicts = t.run.conflicts.max(1);
+    let verb = if force {
+        "approved (forced)"
+    } else {
+        "approved"
+    };
     let event = t.event(
         Stage::Human,
-        format!("human -> approved by {by}"),
+        format!("human -> {verb} by {by}"),
         Actor::Person,
     );
     save(p, &t, &event, |tx| {
-        tx.remove(review::PATH);
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Running;
-        ws.reason = None;
-        Ok(())
+        review::remove(tx, &id)?;
+        set_task(tx, &id, TaskStatus::Running, None)
     })?;
-    match commit::run(p, &mut t)? {
-        Step::Stop(WsOutcome::Failed(why)) => Err(UserError::new(why).into()),
-        _ => {
-            let event = Event::new(
-                "approve",
-                format!(
-                    "{} landed; the workstream waits for `git aos run`",
-                    t.task.id
-                ),
-            );
-            p.store.update(name, &event, |tx| {
-                tx.ws_mut().status = WsStatus::Active;
-                Ok(())
-            })?;
-            Ok(t.run.commit.clone().unwrap_or_default())
+    let step = match t.in_own_worktree() {
+        true => integrate::land(p, &mut t).await?,
+        false => commit::run(p, &mut t)?,
+    };
+    rest(p, name, &held)?;
+    match step {
+        Step::TaskDone => Ok((id, t.run.commit.clone().unwrap_or_default())),
+        Step::Stop(TaskStop::Failed { why, .. }) | Step::Stop(TaskStop::Gate(why)) => {
+            Err(UserError::new(why).into())
         }
+        Step::Stop(TaskStop::Halted(why)) => Err(UserError::new(why).into()),
+        Step::Continue => Err(UserError::new(format!("{id} did not land")).into()),
     }
+}
+
+/// Returns what `approve --force` overrides, one line each, naming who.
+fn overrides(t: &TaskCtx, by: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    match t.run.verdict.as_deref() {
+        Some("approve") | Some("skipped") => {}
+        other => lines.push(format!(
+            "reviewer verdict `{}` overridden by {by}",
+            other.unwrap_or("none")
+        )),
+    }
+    if t.run.status == RunStatus::Failed || t.run.status == RunStatus::Halted {
+        lines.push(format!(
+            "{} overridden by {by}",
+            t.run.reason.as_deref().unwrap_or("the task's failure")
+        ));
+    }
+    lines
+}
+
+/// Runs the checks on what the task's worktree holds; a failure refuses the approval
+/// and lands nothing. What passed becomes the tree that lands.
+async fn recheck(p: &Pipeline, t: &mut TaskCtx, by: &str, force: bool) -> anyhow::Result<()> {
+    let checks = super::test::checks(p, t, "approve-test").await?;
+    if let Some((cmd, code, output)) = checks.failure {
+        let tail: Vec<&str> = output.lines().rev().take(15).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        let flag = if force { " --force" } else { "" };
+        return Err(UserError::with_hint(
+            format!(
+                "the checks run before anything lands, and `{cmd}` fails (exit {}); nothing \
+                 was committed\n{}",
+                code.map_or("signal".into(), |c| c.to_string()),
+                tail.join("\n")
+            ),
+            format!(
+                "fix `{}`, then `git aos approve{flag} {} {}` again, or `git aos retry {1} {2}`",
+                t.worktree.display(),
+                t.name,
+                t.task.id
+            ),
+        )
+        .into());
+    }
+    t.run.tests = checks.lines;
+    t.run.tests_passed = true;
+    t.run.tree = Some(t.checkout.write_tree()?);
+    t.run.custody.push(format!(
+        "{} human: the checks passed on the worktree before {by} approved it",
+        t.task.id
+    ));
+    Ok(())
+}
+
+/// Refuses a change with conflict markers left in a file it touches.
+fn refuse_markers(p: &Pipeline, t: &TaskCtx) -> anyhow::Result<()> {
+    let Some(tree) = &t.run.tree else {
+        return Ok(());
+    };
+    let marked = super::quality::marked_files(p, t.base(), tree)?;
+    if marked.is_empty() {
+        return Ok(());
+    }
+    Err(UserError::with_hint(
+        format!(
+            "conflict markers are left in {}; nothing was committed",
+            marked.join(", ")
+        ),
+        format!(
+            "resolve them in `{}`, then approve again",
+            t.worktree.display()
+        ),
+    )
+    .into())
 }
 
 /// Runs the checks again when the worktree differs from the tree that was tested and
@@ -151,8 +369,8 @@ async fn retest_edit(p: &Pipeline, t: &mut TaskCtx, by: &str) -> anyhow::Result<
                 tail.join("\n")
             ),
             format!(
-                "fix the worktree and `git aos approve {}` again, or `git aos reject {0} -f TEXT`",
-                t.name
+                "fix the worktree and `git aos approve {} {}` again, or `git aos reject {0} {1} -f TEXT`",
+                t.name, t.task.id
             ),
         )
         .into());
@@ -167,198 +385,12 @@ async fn retest_edit(p: &Pipeline, t: &mut TaskCtx, by: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// Rejects the change at the gate: the next attempt iterates on the current changes
-/// with `text` as feedback.
-pub fn reject(p: &Pipeline, name: &WorkstreamName, text: &str) -> anyhow::Result<()> {
-    let _lock = lock::lock_workstream(&p.store.paths().common_dir, name)?;
-    let mut t = at_gate(p, name)?;
-    let by = p.store.person();
-    t.run
-        .feedback
-        .push(crate::agent::prompt::Feedback::Rejection {
-            by: by.clone(),
-            text: text.to_owned(),
-        });
-    t.run.status = RunStatus::Running;
-    t.run.attempt += 1;
-    t.run.next = Stage::Implement;
-    let event = t.event(
-        Stage::Human,
-        format!("human -> rejected by {by}"),
-        Actor::Person,
-    );
-    let (id, attempts) = (t.task.id.clone(), t.run.attempt);
-    save(p, &t, &event, |tx| {
-        tx.remove(review::PATH);
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&id) {
-            task.status = TaskStatus::Running;
-            task.attempts = attempts;
-        }
-        tx.set_tasks(&tasks)?;
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Active;
-        ws.reason = Some(format!("{id} rejected: {text}"));
-        Ok(())
-    })
-}
-
-/// Discards the worktree's changes for the current task and starts it over (attempts 0).
-pub fn reset(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Option<String>> {
-    let _lock = lock::lock_workstream(&p.store.paths().common_dir, name)?;
+/// Returns the task waiting at the gate with the context its decision needs.
+pub(super) fn at_gate(p: &Pipeline, name: &WorkstreamName, id: &TaskId) -> anyhow::Result<TaskCtx> {
     let snap = p.store.find(name)?;
-    let Some(task_id) = snap
-        .ws
-        .current_task
-        .clone()
-        .or_else(|| failed_task(p, &snap))
-    else {
-        return Err(UserError::with_hint(
-            format!("`{name}` has no task in progress"),
-            "nothing to reset",
-        )
-        .into());
-    };
-    let worktree = &crate::workstream::worktree_path(&p.store, &snap.ws);
-    for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
-        p.ui.warn(format_args!("{name}: {line}"));
-    }
-    let checkout = git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
     let tasks = p.store.tasks(&snap)?;
-    let run = match tasks.get(&task_id).and_then(|t| t.last_run.clone()) {
-        Some(id) => p
-            .store
-            .read_toml::<RunRecord>(&snap, &RunRecord::path(&id))?,
-        None => None,
-    };
-    // Whatever an agent of the run left on the branch goes back to the run's base (and
-    // into its rescue ref) before the changes are discarded, so none of it stays.
-    if let Some(run) = run.as_ref().filter(|r| r.base.is_some())
-        && let Some(base) = &run.base
-    {
-        let place = super::custody::Place {
-            name,
-            branch: &snap.ws.branch,
-            checkout: &checkout,
-            run: &run.id,
-            base,
-        };
-        let heads = super::custody::watch(p)?;
-        let report = super::custody::after_agent(p, &place, &heads, &format!("{task_id} reset"))?;
-        if let Some(why) = report.stop {
-            return Err(UserError::new(why).into());
-        }
-    } else if checkout.link() != git::Link::Intact {
-        checkout.repair_link()?;
-    }
-    discard_to_branch(p, &snap.ws.branch, &checkout)?;
-    let event = Event::new("reset", format!("{task_id} reset"))
-        .by(Actor::Person)
-        .task(&task_id);
-    p.store.update(name, &event, |tx| {
-        let mut tasks = tx.tasks()?;
-        if let Some(task) = tasks.get_mut(&task_id) {
-            if let Some(run_id) = &task.last_run
-                && let Some(mut run) = RunRecord::load(tx, run_id)?
-            {
-                run.status = RunStatus::Reset;
-                run.ended_at = Some(crate::store::now_rfc3339());
-                run.save(tx)?;
-            }
-            task.status = TaskStatus::Pending;
-            task.attempts = 0;
-        }
-        tx.set_tasks(&tasks)?;
-        tx.remove(review::PATH);
-        let ws = tx.ws_mut();
-        ws.current_task = None;
-        ws.status = WsStatus::Active;
-        ws.reason = None;
-        Ok(())
-    })?;
-    Ok(Some(task_id.to_string()))
-}
-
-/// Puts the worktree back on its branch at the branch's tip with no change: HEAD
-/// attached again if an agent moved it, then every uncommitted change discarded.
-fn discard_to_branch(p: &Pipeline, branch: &str, checkout: &git::Checkout) -> anyhow::Result<()> {
-    let full = crate::store::refs::branch(branch);
-    if checkout.head()? != git::Head::Branch(full.clone()) {
-        checkout.attach_head(&full)?;
-    }
-    if p.store.branch_tip(branch)?.is_none() {
-        return Err(UserError::new(format!("the branch `{branch}` is gone")).into());
-    }
-    git::change::discard_changes(checkout)
-}
-
-fn failed_task(p: &Pipeline, snap: &crate::store::Snapshot) -> Option<crate::ids::TaskId> {
-    let tasks = p.store.tasks(snap).ok()?;
-    tasks
-        .tasks
-        .iter()
-        .find(|t| t.status == TaskStatus::Failed)
-        .map(|t| t.id.clone())
-}
-
-/// Answers a clarification; when no question stays open, the workstream can run again
-/// and the answer goes into the next prompt.
-pub fn answer(
-    p: &Pipeline,
-    name: &WorkstreamName,
-    id: Option<&str>,
-    text: &str,
-) -> anyhow::Result<String> {
-    let by = p.store.person();
-    let mut answered = String::new();
-    let event = Event::new("answer", "question answered").by(Actor::Person);
-    p.store.update(name, &event, |tx| {
-        let open: Vec<clarify::Clarification> = clarify::all(tx)?.into_iter().filter(|c| c.is_open()).collect();
-        let mut c = match id {
-            Some(id) => open.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
-                UserError::with_hint(format!("`{name}` has no open question `{id}`"), "`git aos clarify list` shows the open ones")
-            })?,
-            None => match open.as_slice() {
-                [one] => one.clone(),
-                [] => return Err(UserError::new(format!("`{name}` has no open question")).into()),
-                _ => return Err(UserError::with_hint(
-                    format!("`{name}` has {} open questions", open.len()),
-                    format!("name one: `git aos clarify answer {name} <id> TEXT` (`git aos clarify list`)"),
-                )
-                .into()),
-            },
-        };
-        c.answer = Some(text.to_owned());
-        c.answered_by = Some(by.clone());
-        c.answered_at = Some(crate::store::now_rfc3339());
-        tx.put_toml(&clarify::path(&c.id), &c)?;
-        answered = c.id.clone();
-        let still_open = open.len() > 1;
-        if let Some(task_id) = c.task.clone() {
-            let mut tasks = tx.tasks()?;
-            if let Some(task) = tasks.get_mut(&task_id)
-                && let Some(run_id) = task.last_run.clone()
-                && let Some(mut run) = RunRecord::load(tx, &run_id)?
-            {
-                run.feedback.push(crate::agent::prompt::Feedback::Clarification {
-                    question: c.question.clone(),
-                    answer: text.to_owned(),
-                    answered_by: by.clone(),
-                });
-                if !still_open {
-                    run.status = RunStatus::Running;
-                    task.status = TaskStatus::Running;
-                }
-                run.save(tx)?;
-            }
-            tx.set_tasks(&tasks)?;
-        }
-        if !still_open && tx.ws().status == WsStatus::Blocked {
-            let ws = tx.ws_mut();
-            ws.status = WsStatus::Active;
-            ws.reason = None;
-        }
-        Ok(())
-    })?;
-    Ok(answered)
+    let run = load::last_run(p, &snap, &tasks, id)?
+        .ok_or_else(|| UserError::new(format!("`{id}` of `{name}` has no run")))?;
+    let plan = load::plan(p, &snap)?;
+    load::ctx(p, &snap, plan, tasks, run)
 }

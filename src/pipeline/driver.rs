@@ -1,24 +1,35 @@
-//! Drives one workstream: take its lock, draft its plan while the plan gate asks for it,
-//! pick the task (resuming an interrupted run), run the stage the cursor names, repeat
-//! until a gate, a failure or the end — where the final review and UAT may stand.
+//! Drives one workstream: take its lock, clear what a killed run left, finish a landing
+//! a crash interrupted, then start tasks — as many at once as `parallel_tasks` allows,
+//! each in its own worktree (or one at a time in the workstream's) — and wait for them,
+//! until nothing more can start and nothing runs. A task at a gate waits while the others
+//! go on; a person's decision taken meanwhile is picked up. What is left decides the
+//! outcome: complete (after the final review and UAT), waiting for a person, or failed.
 
-use anyhow::Context as _;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
+use tokio::task::JoinSet;
+
+use crate::config::{OnFailure, ResolvedProfile};
 use crate::error::{Busy, UserError};
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 use crate::lock;
-use crate::notify;
-use crate::plan;
-use crate::store::{Actor, Event, Snapshot, TaskStatus, WsStatus, path};
+use crate::store::{Actor, Event, Snapshot, TaskStatus, WsStatus};
 
-use super::record::{RunRecord, RunStatus, Stage};
+use super::clock::Clock;
+use super::failure::Settled;
 use super::scheduler::RunMode;
-use super::stage::{Step, TaskCtx};
-use super::{Pipeline, WsOutcome, commit, implement, quality, review, test};
+use super::task::{self, TaskEnd};
+use super::{Pipeline, WsOutcome, ending, integrate, starting};
+
+/// How often a run whose tasks run in their own worktrees looks at the state for a
+/// person's decision (an approval lands a task; its dependents can start).
+const POLL: Duration = Duration::from_millis(500);
 
 /// Advances one workstream until it stops (or, with `Once`, until one task landed).
 pub(super) async fn advance(
-    p: &Pipeline,
+    p: &Arc<Pipeline>,
     name: &WorkstreamName,
     mode: RunMode,
 ) -> anyhow::Result<WsOutcome> {
@@ -35,296 +46,250 @@ pub(super) async fn advance(
     for line in crate::workstream::leftovers::clear(&p.store.paths().common_dir, name, worktree) {
         p.ui.warn(format_args!("{name}: {line}"));
     }
-    if first.ws.status == WsStatus::Running
-        && let Some(mut t) = current(p, &first)?
-    {
-        // Running, yet nobody held the lock: a run was interrupted (killed, crashed).
-        let (run, task, stage) = (&t.run.id, &t.run.task, t.run.next.as_str());
-        p.ui.status(format_args!(
-            "{name}: resuming interrupted run {run} of {task} at {stage}"
-        ));
-        // An agent killed with its runner may have committed or switched branches.
-        let heads = super::custody::watch(p)?;
-        let who = format!("{task} {stage} (interrupted)");
-        let report = super::custody::after_agent(p, &t.place(), &heads, &who)?;
-        if let Some(why) = report.stop {
-            let stage = t.run.next;
-            return super::stage::fail(p, &mut t, stage, &why, None)
-                .map(|_| WsOutcome::Failed(why));
-        }
-        if !report.lines.is_empty() {
-            t.run.custody.extend(report.lines);
-            let event = t.event(
-                t.run.next,
-                "custody after an interrupted run",
-                crate::store::Actor::Tool,
-            );
-            super::stage::save(p, &t, &event, |_| Ok(()))?;
+    let profile = p.cfg.profile(&first.ws.profile).map_err(UserError::from)?;
+    if first.ws.integrating.is_some() {
+        integrate::recover(p, name).await?;
+    }
+    if profile.parallel_tasks > 1 {
+        adopt_tip(p, name)?;
+    }
+    let mut d = Driver {
+        p: p.clone(),
+        name: name.clone(),
+        clock: Arc::new(Clock::start(&profile)),
+        profile,
+        running: BTreeMap::new(),
+        set: JoinSet::new(),
+        halt: None,
+        once: mode == RunMode::Once,
+        landed: false,
+        error: None,
+        busy: None,
+    };
+    d.run().await
+}
+
+/// Records the branch tip as the one git aos knows (a person may have committed since
+/// the last run): while tasks run in their own worktrees, the custody guard undoes any
+/// other tip that no landing set.
+fn adopt_tip(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<()> {
+    let snap = p.store.find(name)?;
+    let tip = p.store.branch_tip(&snap.ws.branch)?;
+    if tip.is_none() || snap.ws.tip == tip {
+        return Ok(());
+    }
+    let event = Event::new("tip", "branch tip adopted").by(Actor::Tool);
+    p.store.update(name, &event, |tx| {
+        tx.ws_mut().tip = tip.clone();
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// One workstream's run: the tasks running now and what their ends decided.
+pub(super) struct Driver {
+    pub p: Arc<Pipeline>,
+    pub name: WorkstreamName,
+    pub profile: ResolvedProfile,
+    pub clock: Arc<Clock>,
+    /// Tasks running now, with their declared files.
+    pub running: BTreeMap<TaskId, Vec<String>>,
+    set: JoinSet<(TaskId, anyhow::Result<TaskEnd>)>,
+    /// Why no task may start any more (a failure under `halt`, or a halt).
+    halt: Option<String>,
+    once: bool,
+    landed: bool,
+    error: Option<anyhow::Error>,
+    /// A task a person is deciding right now (its lock was held).
+    pub busy: Option<Busy>,
+}
+
+impl Driver {
+    /// Returns whether tasks run in their own worktrees.
+    pub fn parallel(&self) -> bool {
+        self.profile.parallel_tasks > 1
+    }
+
+    async fn run(&mut self) -> anyhow::Result<WsOutcome> {
+        loop {
+            let snap = self.p.store.find(&self.name)?;
+            if self.running.is_empty() {
+                if crate::agent::interrupt::requested().is_some() {
+                    return Err(crate::agent::Error::Interrupted.into());
+                }
+                if let Some(e) = self.error.take() {
+                    return Err(e);
+                }
+                if let Some(stop) = self.workstream_gate(&snap).await? {
+                    return Ok(stop);
+                }
+            }
+            let may_start = self.halt.is_none()
+                && self.error.is_none()
+                && !(self.once && self.landed)
+                && self.clock.check().is_none();
+            if may_start {
+                let started = starting::start(self, &snap).await?;
+                for s in started {
+                    let id = s.run.task.clone();
+                    self.running.insert(id.clone(), s.files());
+                    let (p, clock) = (self.p.clone(), self.clock.clone());
+                    // Each task readies its own worktree (git commands: on a blocking
+                    // thread), beside the others.
+                    self.set.spawn(async move {
+                        let pp = p.clone();
+                        let ready = tokio::task::spawn_blocking(move || s.ready(&pp)).await;
+                        let end = match ready.map_err(anyhow::Error::from).and_then(|r| r) {
+                            Ok((t, lock)) => task::drive(p, t, clock, lock).await,
+                            Err(e) => Err(e),
+                        };
+                        (id, end)
+                    });
+                }
+            }
+            if self.running.is_empty() {
+                return self.finish().await;
+            }
+            let joined = if self.parallel() {
+                tokio::select! {
+                    j = self.set.join_next() => j,
+                    () = tokio::time::sleep(POLL) => None,
+                }
+            } else {
+                self.set.join_next().await
+            };
+            if let Some(joined) = joined {
+                self.settle(joined?);
+            }
         }
     }
-    loop {
-        if crate::agent::interrupt::requested().is_some() {
-            return Err(crate::agent::Error::Interrupted.into());
+
+    /// Takes in how one task's loop ended.
+    fn settle(&mut self, (id, end): (TaskId, anyhow::Result<TaskEnd>)) {
+        self.running.remove(&id);
+        match end {
+            Ok(TaskEnd::Done) => self.landed = true,
+            Ok(TaskEnd::Gate(_)) | Ok(TaskEnd::Stopped(_)) => {}
+            Ok(TaskEnd::Failed { why, settled }) => {
+                if settled == Settled::Halt || self.profile.on_failure == OnFailure::Halt {
+                    self.stop_all(why);
+                }
+            }
+            Ok(TaskEnd::Halted(why)) => self.stop_all(why),
+            Err(e) => {
+                self.clock.stop(format!("{id} stopped the run: {e:#}"));
+                self.error.get_or_insert(e.context(format!("running {id}")));
+            }
         }
-        let snap = p.store.find(name)?;
-        if let Some(stop) = gate_or_end(p, &snap)? {
-            return Ok(stop);
+    }
+
+    /// Starts no task any more; the running ones go on to their own end (their work is
+    /// independent of the failure, and stopping them would only leave more to resume).
+    fn stop_all(&mut self, why: String) {
+        self.halt.get_or_insert(why);
+    }
+
+    /// Returns why the workstream as a whole cannot move, when nothing of it runs: a plan
+    /// to draft or approve, the final review's concerns, user acceptance, a question a
+    /// person asked of the whole workstream, or the end of its life.
+    async fn workstream_gate(&self, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
+        let (p, name) = (&self.p, &self.name);
+        let reason = || snap.ws.reason.clone().unwrap_or_default();
+        match snap.ws.status {
+            WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => {
+                return Ok(Some(WsOutcome::Complete));
+            }
+            WsStatus::AwaitingUat => {
+                return Ok(Some(WsOutcome::AtGate(format!(
+                    "{}; `git aos uat pass|fail {name}`",
+                    reason()
+                ))));
+            }
+            _ => {}
         }
-        if let Some(stop) = super::planning::resume(p, &snap).await? {
-            return Ok(stop);
+        if let Some(stop) = super::planning::resume(p, snap).await? {
+            return Ok(Some(stop));
         }
-        let Some(mut t) = select(p, &snap)? else {
-            if let Some(stop) = super::closing::run(p, &snap).await? {
+        if super::final_review::pending(p, snap)?.is_some() {
+            return Ok(Some(WsOutcome::AtGate(format!(
+                "{}; see it with `git aos show {name}`, then `git aos approve {name}` or `git aos reject {name} -f TEXT`",
+                reason()
+            ))));
+        }
+        if snap.ws.status == WsStatus::Blocked
+            && let Some(q) = starting::workstream_question(p, snap)?
+        {
+            return Ok(Some(WsOutcome::AtGate(format!(
+                "{}; answer with `git aos clarify answer {name} {q} TEXT`",
+                reason()
+            ))));
+        }
+        Ok(None)
+    }
+
+    /// Nothing runs and nothing more starts: records where the workstream stands and
+    /// returns the outcome.
+    async fn finish(&mut self) -> anyhow::Result<WsOutcome> {
+        let (p, name) = (self.p.clone(), self.name.clone());
+        let snap = p.store.find(&name)?;
+        let tasks = p.store.tasks(&snap)?;
+        if tasks.tasks.is_empty() {
+            // Nothing failed: the workstream was made without a plan.
+            return Err(UserError::with_hint(
+                format!("`{name}` has no plan, so it has nothing to run"),
+                format!(
+                    "write one (`git aos plan new --template plan.md` gives an example), then \
+                     `git aos close {name}` and `git aos new {name} --plan plan.md`"
+                ),
+            )
+            .into());
+        }
+        let (mut status, mut reason) = ending::resting(&tasks);
+        if let Some(why) = &self.halt
+            && status == WsStatus::Active
+        {
+            // Halted with tasks that could go on: they wait for the next `run`.
+            status = WsStatus::Failed;
+            reason = Some(format!("the run halted: {why}"));
+        }
+        if tasks.tasks.iter().all(|t| t.status == TaskStatus::Done) {
+            if let Some(stop) = super::closing::run(&p, &snap).await? {
                 return Ok(stop);
             }
-            return finish(p, &snap);
+            return starting::complete(&p, &snap, &tasks);
+        }
+        let stopped = self.halt.is_none().then(|| self.clock.check()).flatten();
+        let reason = match &stopped {
+            Some(why) => Some(format!("stopped: {why}")),
+            None => reason,
         };
-        super::stage::skip_absent(&mut t);
-        let step = if let Some(step) = super::by_hand::adopt(p, &mut t).await? {
-            step
-        } else {
-            match t.run.next {
-                Stage::Tests => super::tests_first::run(p, &mut t).await?,
-                Stage::Red => super::red::run(p, &mut t).await?,
-                Stage::Implement => implement::run(p, &mut t).await?,
-                Stage::Test => test::run(p, &mut t).await?,
-                Stage::Review => review::run(p, &mut t).await?,
-                Stage::Qa => quality::run(p, &mut t)?,
-                Stage::Human => super::decide::open_gate(p, &mut t)?,
-                Stage::Commit => commit::run(p, &mut t)?,
+        if snap.ws.status != status || snap.ws.reason != reason {
+            let event = Event::new("status", format!("-> {status}")).by(Actor::Tool);
+            p.store.update(&name, &event, |tx| {
+                let ws = tx.ws_mut();
+                ws.status = status;
+                ws.reason = reason.clone();
+                Ok(())
+            })?;
+        }
+        let said = reason.clone().unwrap_or_default();
+        if let Some(why) = stopped {
+            return Ok(WsOutcome::Stopped(format!(
+                "{why}; every task stopped at a stage boundary, and `git aos run {name}` goes on from there"
+            )));
+        }
+        Ok(match status {
+            WsStatus::Failed => WsOutcome::Failed(format!(
+                "{said}; `git aos show {name} <task>` lists what you can do"
+            )),
+            WsStatus::AwaitingReview | WsStatus::Blocked => {
+                WsOutcome::AtGate(format!("{said}; see it with `git aos show {name}`"))
             }
-        };
-        p.stage_ended(name);
-        match step {
-            Step::Continue => {}
-            Step::TaskDone if mode == RunMode::Once => return Ok(WsOutcome::Progressed),
-            Step::TaskDone => {}
-            Step::Stop(outcome) => return Ok(outcome),
-        }
+            _ if self.once && self.landed => WsOutcome::Progressed,
+            _ => match self.busy.take() {
+                Some(busy) => WsOutcome::Busy(busy),
+                None => WsOutcome::Progressed,
+            },
+        })
     }
-}
-
-/// Returns why the workstream cannot move now, if it cannot.
-fn gate_or_end(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<WsOutcome>> {
-    let ws = &snap.ws;
-    let reason = || ws.reason.clone().unwrap_or_default();
-    let name = &ws.name;
-    Ok(match ws.status {
-        WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => Some(WsOutcome::Complete),
-        WsStatus::AwaitingReview => Some(WsOutcome::AtGate(format!(
-            "{}; see it with `git aos show {name}`, then `git aos approve {name}` or `git aos reject {name} -f TEXT`",
-            reason(),
-        ))),
-        WsStatus::Blocked => Some(WsOutcome::AtGate(format!(
-            "{}; answer with `git aos clarify answer {} TEXT`",
-            reason(),
-            ws.name
-        ))),
-        WsStatus::AwaitingUat => Some(WsOutcome::AtGate(format!(
-            "{}; `git aos uat pass|fail {}`",
-            reason(),
-            ws.name
-        ))),
-        WsStatus::Failed => {
-            let tasks = p.store.tasks(snap)?;
-            tasks
-                .tasks
-                .iter()
-                .any(|t| t.status == TaskStatus::Failed)
-                .then(|| {
-                    WsOutcome::Failed(format!(
-                        "{}; `git aos reset {}` starts the task over",
-                        reason(),
-                        ws.name
-                    ))
-                })
-        }
-        WsStatus::Active | WsStatus::Running => None,
-    })
-}
-
-/// Returns the task to work on: the current one (resuming its run), else the next
-/// ready one with a fresh run; `None` when no task is ready.
-fn select(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
-    if let Some(t) = current(p, snap)? {
-        return Ok(Some(t));
-    }
-    let tasks = p.store.tasks(snap)?;
-    if tasks.tasks.is_empty() {
-        // No plan (or an empty one): `finish` explains what to do.
-        return Ok(None);
-    }
-    let plan = stored_plan(p, snap)?;
-    let done: std::collections::BTreeSet<_> = tasks
-        .tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Done)
-        .map(|t| t.id.clone())
-        .collect();
-    let pending = |id: &crate::ids::TaskId| {
-        tasks
-            .get(id)
-            .is_some_and(|r| r.status == TaskStatus::Pending)
-    };
-    let Some(next) = plan
-        .ready(&done)
-        .into_iter()
-        .find(|t| pending(&t.id))
-        .map(|t| t.id.clone())
-    else {
-        return Ok(None);
-    };
-    let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
-    let first = super::tests_first::first_stage(&profile);
-    let run = start_run(p, &snap.ws.name, &next, first)?;
-    let snap = p.store.find(&snap.ws.name)?;
-    task_ctx(p, &snap, plan, run).map(Some)
-}
-
-/// Returns the task the workstream is in the middle of, with its run, if any.
-pub(super) fn current(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<TaskCtx>> {
-    let Some(id) = &snap.ws.current_task else {
-        return Ok(None);
-    };
-    let tasks = p.store.tasks(snap)?;
-    let record = tasks
-        .get(id)
-        .context("the current task is not in tasks.toml")?;
-    let Some(run_id) = record.last_run.clone() else {
-        return Ok(None);
-    };
-    let Some(mut run) = p
-        .store
-        .read_toml::<RunRecord>(snap, &RunRecord::path(&run_id))?
-    else {
-        return Ok(None);
-    };
-    if !matches!(
-        run.status,
-        RunStatus::Running | RunStatus::Halted | RunStatus::Blocked | RunStatus::AwaitingReview
-    ) {
-        return Ok(None);
-    }
-    if run.status != RunStatus::AwaitingReview {
-        run.status = RunStatus::Running;
-    }
-    let plan = stored_plan(p, snap)?;
-    task_ctx(p, snap, plan, run).map(Some)
-}
-
-fn stored_plan(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<plan::Plan> {
-    let text = p
-        .store
-        .read_file(snap, path::PLAN)?
-        .context("the workstream has no plan")?;
-    let text = String::from_utf8(text).context("plan.md is not UTF-8")?;
-    Ok(plan::check(&text, "plan.md")
-        .map_err(|d| UserError::new(format!("the stored plan no longer validates: {}", d[0])))?
-        .plan)
-}
-
-fn task_ctx(
-    p: &Pipeline,
-    snap: &Snapshot,
-    plan: plan::Plan,
-    run: RunRecord,
-) -> anyhow::Result<TaskCtx> {
-    let profile = p.cfg.profile(&snap.ws.profile).map_err(UserError::from)?;
-    let worktree = crate::workstream::worktree_path(&p.store, &snap.ws);
-    anyhow::ensure!(
-        worktree.is_dir(),
-        "the worktree `{}` is gone; `git aos fsck --fix` recreates it",
-        worktree.display()
-    );
-    let task = plan.find_task(&run.task)?.clone();
-    let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, &worktree)?;
-    let mut run = run;
-    if run.base.is_none() {
-        // A run recorded before runs carried their base starts from the branch tip.
-        run.base = p.store.branch_tip(&snap.ws.branch)?;
-    }
-    run.expected_head
-        .get_or_insert_with(|| crate::store::refs::branch(&snap.ws.branch));
-    Ok(TaskCtx {
-        name: snap.ws.name.clone(),
-        ws: snap.ws.clone(),
-        worktree,
-        checkout,
-        profile,
-        plan,
-        task,
-        tasks: p.store.tasks(snap)?,
-        run,
-    })
-}
-
-/// Records a fresh run of `task` as the workstream's current one.
-fn start_run(
-    p: &Pipeline,
-    name: &WorkstreamName,
-    task: &crate::ids::TaskId,
-    first: Stage,
-) -> anyhow::Result<RunRecord> {
-    let mut run = RunRecord::start(task.clone(), first);
-    let ws = p.store.find(name)?.ws;
-    run.base = p.store.branch_tip(&ws.branch)?;
-    run.expected_head = Some(crate::store::refs::branch(&ws.branch));
-    let event = Event::new("run", format!("{task} start"))
-        .task(task)
-        .run(&run.id);
-    p.store.update(name, &event, |tx| {
-        run.save(tx)?;
-        let mut tasks = tx.tasks()?;
-        if let Some(t) = tasks.get_mut(task) {
-            t.status = TaskStatus::Running;
-            t.last_run = Some(run.id.clone());
-        }
-        tx.set_tasks(&tasks)?;
-        let ws = tx.ws_mut();
-        ws.current_task = Some(task.clone());
-        ws.status = WsStatus::Running;
-        ws.reason = None;
-        Ok(())
-    })?;
-    p.ui.progress(
-        name.as_str(),
-        format_args!("{task} started (run {})", run.id),
-    );
-    Ok(run)
-}
-
-/// No task is ready: the workstream is complete, or stuck behind failed tasks.
-fn finish(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<WsOutcome> {
-    let tasks = p.store.tasks(snap)?;
-    let name = &snap.ws.name;
-    if tasks.tasks.is_empty() {
-        // Nothing failed: the workstream was made without a plan.
-        return Err(UserError::with_hint(
-            format!("`{name}` has no plan, so it has nothing to run"),
-            format!(
-                "write one (`git aos plan new --template plan.md` gives an example), then \
-                 `git aos close {name}` and `git aos new {name} --plan plan.md`"
-            ),
-        )
-        .into());
-    }
-    if let Some(stuck) = tasks.tasks.iter().find(|t| t.status != TaskStatus::Done) {
-        return Ok(WsOutcome::Failed(format!(
-            "{} cannot start: a task it depends on did not finish",
-            stuck.id
-        )));
-    }
-    let event = Event::new("complete", "complete").by(Actor::Tool);
-    p.store.update(name, &event, |tx| {
-        let ws = tx.ws_mut();
-        ws.status = WsStatus::Complete;
-        ws.current_task = None;
-        ws.reason = None;
-        Ok(())
-    })?;
-    let (done, total) = tasks.progress();
-    let cmd = format!("git aos merge {name}");
-    let msg = format!("all {done}/{total} tasks done");
-    p.notify(notify::Kind::Complete, name, &msg, &cmd);
-    Ok(WsOutcome::Complete)
 }

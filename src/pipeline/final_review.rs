@@ -77,10 +77,13 @@ pub(super) async fn run(p: &Pipeline, snap: &Snapshot) -> anyhow::Result<Option<
     )
     .by(actor)
     .run(&run);
-    let log = answer.map(|a| a.log).unwrap_or_default();
+    let (log, invocations) = answer.map(|a| (a.log, a.invocations)).unwrap_or_default();
     p.store.update(name, &event, |tx| {
         tx.put_toml(PATH, &review)?;
         tx.put(&format!("runs/{run}/final-review.log"), log.clone());
+        for (what, record) in &invocations {
+            tx.put_toml(&super::record::Invocation::path(&run, what), record)?;
+        }
         if !approved {
             let ws = tx.ws_mut();
             ws.status = WsStatus::AwaitingReview;
@@ -159,12 +162,12 @@ pub fn reject(
         said.join("\n"),
         text.trim()
     );
-    let fix = Fix {
-        prefix: "FIX",
-        title: "Address the final review".into(),
+    let fix = Fix::after_last(
+        "FIX",
+        "Address the final review".into(),
         body,
-        criteria: vec!["the concerns of the final review are addressed".into()],
-    };
+        vec!["the concerns of the final review are addressed".into()],
+    );
     let amendment = amend::prepare(p, &snap, fix)?;
     amendment.write_branch_file(&snap)?;
     review.state = FinalState::Fixing;

@@ -66,7 +66,7 @@ pub(super) async fn drive(
 
 /// Brings the workstream here (state, branch, worktree) and advances it.
 async fn advance_here(
-    p: &Pipeline,
+    p: &Arc<Pipeline>,
     remote: &RemoteName,
     name: &WorkstreamName,
     took_over: bool,

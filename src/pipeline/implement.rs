@@ -8,20 +8,23 @@ use crate::agent::{ErrorClass, NextAction, Outcome, Request, Role};
 use crate::error::UserError;
 use crate::gate::clarify;
 use crate::notify;
-use crate::store::{Actor, TaskStatus, WsStatus};
+use crate::store::{Actor, TaskStatus};
 
 use super::record::{RunStatus, Stage, StageRecord};
-use super::stage::{Step, TaskCtx, fail, halt, retry_or_fail, save, set_status, stage_record};
-use super::{Pipeline, WsOutcome, memory};
+use super::stage::{
+    Step, TaskCtx, TaskStop, fail, halt, retry_or_fail, save, set_task, stage_record,
+};
+use super::{Pipeline, memory};
 
 /// Rate limits are backed off this many times in a row before the run halts.
 pub(super) const MAX_ENV_RETRIES: u32 = 5;
 
 /// Runs the implementing agent once.
 pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
-    let agents: Vec<String> = match &t.task.agent {
-        Some(a) => vec![a.clone()],
-        None => p
+    // A person's choice (`retry --agent`) wins over the plan's `Agent:` and the role.
+    let agents: Vec<String> = match (&t.run.agent_override, &t.task.agent) {
+        (Some(a), _) | (None, Some(a)) => vec![a.clone()],
+        (None, None) => p
             .cfg
             .role_agents(crate::config::Role::Implement)
             .into_iter()
@@ -226,18 +229,17 @@ pub(super) fn ask(
         run.save(tx)?;
         tx.put(&log.0, log.1.clone());
         asked = clarify::ask(tx, Some(id.clone()), &question, agent)?;
-        set_status(
+        set_task(
             tx,
             &id,
-            Some(TaskStatus::Blocked),
-            WsStatus::Blocked,
+            TaskStatus::Blocked,
             Some(format!("{id} asks: {question}")),
         )
     })?;
     let cmd = format!("git aos clarify answer {} {asked} TEXT", t.name);
     let msg = format!("{} asks: {question}", t.task.id);
     p.notify(notify::Kind::Blocked, &t.name, &msg, &cmd);
-    Ok(Step::Stop(WsOutcome::AtGate(format!(
+    Ok(Step::Stop(TaskStop::Gate(format!(
         "{msg}; answer with `{cmd}`"
     ))))
 }

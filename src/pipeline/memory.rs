@@ -25,6 +25,21 @@ pub(super) fn load(store: &Store, snap: &Snapshot) -> anyhow::Result<Memory> {
     })
 }
 
+/// Appends a dated entry (a halt's analysis) to `memory/issues.md`.
+pub(super) fn append_issue(tx: &mut StateTx<'_>, entry: &str) -> anyhow::Result<()> {
+    let mut text = tx
+        .read(ISSUES)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    if !text.is_empty() && !text.ends_with("\n\n") {
+        text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
+    }
+    text.push_str(entry.trim_end());
+    text.push('\n');
+    tx.put(ISSUES, text);
+    Ok(())
+}
+
 /// Appends what a task's result reports to the memory files, one bullet each.
 pub(super) fn record(
     tx: &mut StateTx<'_>,

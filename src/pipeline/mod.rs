@@ -8,8 +8,10 @@
 
 mod agents;
 mod amend;
+mod answers;
 mod by_hand;
 mod claimed;
+mod clock;
 mod closing;
 mod commit;
 mod confinement;
@@ -17,9 +19,13 @@ mod custody;
 pub mod decide;
 mod driver;
 mod elsewhere;
+mod ending;
+mod failure;
 mod final_review;
 mod holding;
 mod implement;
+mod integrate;
+mod load;
 mod memory;
 pub mod outside_fix;
 mod plan_approval;
@@ -28,19 +34,25 @@ pub mod planning;
 mod publisher;
 mod quality;
 pub mod record;
+pub mod recover;
 mod red;
 pub mod resolve;
+mod resolvers;
 mod review;
+mod schedule;
 mod scheduler;
 mod stage;
+mod starting;
+mod task;
 mod test;
 mod tests_first;
 pub mod uat;
 mod verdict;
+mod worktrees;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 
@@ -66,7 +78,12 @@ pub enum WsOutcome {
     Busy(crate::error::Busy),
     /// `--once`: one task finished, more remain.
     Progressed,
+    /// The run reached the profile's `max_duration`; the text says where it stopped.
+    Stopped(String),
 }
+
+/// A plan's text and the plan parsed from it.
+type ParsedPlan = (Vec<u8>, Arc<crate::plan::Plan>);
 
 /// What every stage of every workstream shares.
 pub struct Pipeline {
@@ -82,6 +99,12 @@ pub struct Pipeline {
     pub redactor: Redactor,
     /// Per-agent concurrency caps (`[agents.X] max_parallel`).
     pub agent_slots: BTreeMap<String, Arc<Semaphore>>,
+    /// Agents running at once across every workstream (`[project] max_agents`).
+    pub agent_budget: Arc<Semaphore>,
+    /// Held while a fix task is appended, so two failing at once get two ids.
+    amending: Mutex<()>,
+    /// Each workstream's plan as last parsed, with the text it was parsed from.
+    plans: Mutex<HashMap<crate::ids::WorkstreamName, ParsedPlan>>,
     /// Called after every state change that ends a stage (`run --remote` pushes the
     /// workstream's state and branch from it); `None` for a run on this clone alone.
     pub publish: Option<Publish>,
@@ -109,6 +132,7 @@ impl Pipeline {
                     .map(|n| (name.clone(), Arc::new(Semaphore::new(n as usize))))
             })
             .collect();
+        let agent_budget = Arc::new(Semaphore::new(cfg.project.max_agents.max(1) as usize));
         Ok(Self {
             store,
             cfg,
@@ -116,6 +140,9 @@ impl Pipeline {
             ui,
             redactor,
             agent_slots,
+            agent_budget,
+            amending: Mutex::new(()),
+            plans: Mutex::new(HashMap::new()),
             publish: None,
         })
     }
@@ -160,9 +187,32 @@ impl Pipeline {
         );
     }
 
-    /// Returns the live log of a workstream under the common dir.
-    pub fn live_log(&self, name: &crate::ids::WorkstreamName) -> PathBuf {
-        crate::agent::live::path(&self.store.paths().common_dir, name, None)
+    /// Waits for the right to start `agent`: a slot under `[project] max_agents` (agents
+    /// at once across every workstream) and under the agent's own `max_parallel`. The
+    /// permits go when dropped.
+    pub async fn agent_slot(
+        &self,
+        agent: &str,
+    ) -> anyhow::Result<(
+        tokio::sync::OwnedSemaphorePermit,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    )> {
+        let own = match self.agent_slots.get(agent) {
+            Some(sem) => Some(sem.clone().acquire_owned().await?),
+            None => None,
+        };
+        let any = self.agent_budget.clone().acquire_owned().await?;
+        Ok((any, own))
+    }
+
+    /// Returns the live log of a workstream under the common dir, or with `task` that
+    /// task's own (a task running in its own worktree, beside others).
+    pub fn live_log(
+        &self,
+        name: &crate::ids::WorkstreamName,
+        task: Option<&crate::ids::TaskId>,
+    ) -> PathBuf {
+        crate::agent::live::path(&self.store.paths().common_dir, name, task)
     }
 
     /// Returns where the interface-drift guard caches each agent CLI's help
@@ -182,18 +232,24 @@ impl Pipeline {
             .join(run.as_str())
     }
 
-    /// Returns the run limits of an agent invocation: the agent's timeouts, the live log,
-    /// and the record of its process group in the invocation's scratch directory.
+    /// Returns the run limits of an agent invocation: the agent's timeouts, the live log
+    /// (`task`'s own when given), and the record of its process group in the
+    /// invocation's scratch directory.
     pub fn limits(
         &self,
         spec: &crate::agent::AgentSpec,
         name: &crate::ids::WorkstreamName,
+        task: Option<&crate::ids::TaskId>,
         scratch: &std::path::Path,
     ) -> crate::agent::RunLimits {
         let mut limits = crate::agent::RunLimits::for_spec(spec);
-        let log = self.live_log(name);
+        let log = self.live_log(name, task);
         // The progress line of a terminal shows what the agent prints while it runs.
-        self.ui.follow_log(name.as_str(), &log);
+        let follow = match task {
+            Some(t) => format!("git aos logs {name} {t} -f"),
+            None => format!("git aos logs {name} -f"),
+        };
+        self.ui.follow_log(name.as_str(), &log, &follow);
         limits.live_log = Some(log);
         limits.group_file = Some(scratch.join(crate::agent::group::RECORD_FILE));
         limits

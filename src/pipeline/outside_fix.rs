@@ -47,12 +47,7 @@ pub fn add(
     let amendment = amend::prepare(
         p,
         &snap,
-        Fix {
-            prefix: fix.prefix,
-            title: fix.title,
-            body: fix.body,
-            criteria: fix.criteria,
-        },
+        Fix::after_last(fix.prefix, fix.title, fix.body, fix.criteria),
     )
     .map_err(|e| {
         UserError::with_hint(

@@ -26,6 +26,8 @@ pub(super) struct Attempt<'a> {
     pub max: u32,
     /// Logs to store under the gate's run: (stage-attempt, text).
     pub logs: Vec<(String, String)>,
+    /// Records of the agent invocations of the attempt: (stage-attempt, record).
+    pub invocations: Vec<(String, super::record::Invocation)>,
 }
 
 /// Writes the gate and the attempt's logs as one state commit; the workstream goes back
@@ -39,6 +41,9 @@ where
         tx.put_toml(PATH, &gate)?;
         for (what, text) in &at.logs {
             tx.put(&format!("runs/{}/{what}.log", gate.run), text.clone());
+        }
+        for (what, record) in &at.invocations {
+            tx.put_toml(&super::record::Invocation::path(&gate.run, what), record)?;
         }
         let ws = tx.ws_mut();
         ws.status = WsStatus::Active;

@@ -17,6 +17,7 @@ use crate::plan;
 use crate::store::{Actor, Event, Snapshot, StateTx, WsStatus};
 
 use super::plan_gate::{self, Attempt};
+use super::record::Invocation;
 use super::{Pipeline, WsOutcome, agents, verdict};
 
 /// Returns the agents that can write a plan: the plan role's, without the built-in
@@ -107,13 +108,16 @@ async fn draft(p: &Pipeline, snap: &Snapshot, mut gate: PlanGate) -> anyhow::Res
         gate.attempt += 1;
         let agent_name = planners[gate.agent_index % planners.len()].clone();
         begin(p, &name, &mut gate, &agent_name)?;
-        let (outcome, log) = invoke(p, &name, &worktree, &gate, &agent_name, &brief, &rel).await?;
+        let (outcome, log, record) =
+            invoke(p, &name, &worktree, &gate, &agent_name, &brief, &rel).await?;
         let logs = vec![(format!("plan-{}", gate.attempt), log)];
+        let invocations = vec![(format!("plan-{}", gate.attempt), record)];
         let mut at = Attempt {
             name: &name,
             gate: &mut gate,
             max: profile.max_attempts,
             logs,
+            invocations,
         };
         match outcome.next_action {
             NextAction::Proceed => {}
@@ -167,6 +171,7 @@ async fn draft(p: &Pipeline, snap: &Snapshot, mut gate: PlanGate) -> anyhow::Res
         )
         .await?;
         if let Some(a) = &answer {
+            at.invocations.extend(a.invocations.iter().cloned());
             at.logs.push((review, a.log.clone()));
             at.gate.verdict = Some(a.verdict_name().to_owned());
             at.gate.review = std::iter::once(a.summary()).chain(a.comments()).collect();
@@ -241,7 +246,7 @@ async fn invoke(
     agent_name: &str,
     brief: &str,
     rel: &str,
-) -> anyhow::Result<(Outcome, String)> {
+) -> anyhow::Result<(Outcome, String, Invocation)> {
     let spec = agents::spec(p, agent_name, None)?;
     let scratch = p.scratch(name, &gate.run, &format!("plan-{}", gate.attempt));
     let result_file = agent::result_file(&scratch);
@@ -254,7 +259,7 @@ async fn invoke(
         feedback: &gate.feedback,
     });
     let req = Request::new(Role::Plan, text, worktree.to_path_buf(), scratch);
-    let limits = p.limits(&spec, name, &req.scratch_dir);
+    let limits = p.limits(&spec, name, None, &req.scratch_dir);
     let snap = p.store.find(name)?;
     let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
     let base = p
@@ -262,22 +267,22 @@ async fn invoke(
         .branch_tip(&snap.ws.branch)?
         .unwrap_or_else(|| snap.ws.base_commit.clone());
     let heads = super::custody::watch(p)?;
+    let started = crate::store::now_precise();
     let exec = {
-        let _slot = match p.agent_slots.get(agent_name) {
-            Some(sem) => Some(sem.clone().acquire_owned().await?),
-            None => None,
-        };
+        let _slots = p.agent_slot(agent_name).await?;
         let before = super::confinement::watch(p, &spec);
         let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
         super::confinement::changes(p, &exec, before);
         exec
     };
+    let record = Invocation::new("plan", agent_name, started, &exec.outcome);
     let place = super::custody::Place {
         name,
         branch: &snap.ws.branch,
         checkout: &checkout,
         run: &gate.run,
         base: &base,
+        detached: false,
     };
     let who = format!("plan (attempt {}, {agent_name})", gate.attempt);
     let report = super::custody::after_agent(p, &place, &heads, &who)?;
@@ -285,5 +290,5 @@ async fn invoke(
         return Err(UserError::new(why).into());
     }
     let log = super::agents::exec_log(p, &exec);
-    Ok((exec.outcome, log))
+    Ok((exec.outcome, log, record))
 }

@@ -71,9 +71,7 @@ fn check(p: &Pipeline, t: &TaskCtx, tree: &str, files: &[String]) -> anyhow::Res
         reasons.push("the change is empty: no file differs from the last commit".to_owned());
     }
     for f in files {
-        if let Some(bytes) = p.store.file_in(tree, f)?
-            && has_conflict_markers(&bytes)
-        {
+        if marked(p, tree, f)? {
             reasons.push(format!("`{f}` contains merge conflict markers"));
         }
     }
@@ -91,8 +89,26 @@ fn check(p: &Pipeline, t: &TaskCtx, tree: &str, files: &[String]) -> anyhow::Res
     Ok(reasons)
 }
 
+/// Returns whether the file `f` of `tree` holds conflict markers.
+fn marked(p: &Pipeline, tree: &str, f: &str) -> anyhow::Result<bool> {
+    Ok(p.store
+        .file_in(tree, f)?
+        .is_some_and(|bytes| has_conflict_markers(&bytes)))
+}
+
+/// Returns the files changed from `base` to `tree` that hold conflict markers.
+pub(super) fn marked_files(p: &Pipeline, base: &str, tree: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in p.store.changed_between(base, tree)? {
+        if marked(p, tree, &f)? {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
 /// Returns whether a text file has a line that opens or closes a conflict.
-fn has_conflict_markers(bytes: &[u8]) -> bool {
+pub(super) fn has_conflict_markers(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };

@@ -28,6 +28,8 @@ pub enum RunStatus {
     Halted,
     /// Discarded by `git aos reset`.
     Reset,
+    /// Set aside by `git aos skip`.
+    Skipped,
 }
 
 /// One stage execution.
@@ -71,6 +73,75 @@ pub struct StageRecord {
     /// Log file name inside the run directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<String>,
+}
+
+/// One agent invocation outside a task's stages (a planner, a reviewer of a plan or of
+/// the whole branch), kept as `runs/<run>/<what>.toml` beside its log so the report
+/// counts every invocation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invocation {
+    /// The role it played: `plan`, `review`.
+    pub role: String,
+    /// The agent.
+    pub agent: String,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339.
+    pub ended_at: String,
+    /// proceed | retry | clarify | escalate.
+    pub outcome: String,
+    /// Tokens in, when the agent reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Of those, tokens read from the agent's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_tokens: Option<u64>,
+    /// Tokens out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Cost in USD, when reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+}
+
+impl Invocation {
+    /// Returns the record of an invocation of `agent` as `role` that started at
+    /// `started_at` and ended now with `outcome`.
+    pub fn new(
+        role: &str,
+        agent: &str,
+        started_at: String,
+        outcome: &crate::agent::Outcome,
+    ) -> Self {
+        Self {
+            role: role.to_owned(),
+            agent: agent.to_owned(),
+            started_at,
+            ended_at: crate::store::now_precise(),
+            outcome: format!("{:?}", outcome.next_action).to_lowercase(),
+            input_tokens: outcome.usage.map(|u| u.input_tokens),
+            cached_input_tokens: outcome.usage.map(|u| u.cached_input_tokens),
+            output_tokens: outcome.usage.map(|u| u.output_tokens),
+            cost_usd: outcome.cost_usd,
+        }
+    }
+
+    /// Adds this call to `spend`.
+    pub fn add_to(&self, spend: &mut crate::agent::Spend) {
+        spend.add(
+            usage(
+                self.input_tokens,
+                self.cached_input_tokens,
+                self.output_tokens,
+            ),
+            self.cost_usd,
+        );
+    }
+
+    /// Returns the path of an invocation record in the state tree.
+    pub fn path(run: &RunId, what: &str) -> String {
+        format!("runs/{run}/{what}.toml")
+    }
 }
 
 /// The whole run record.
@@ -153,6 +224,32 @@ pub struct RunRecord {
     /// The commit that landed the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The task's own worktree when tasks run in parallel (`None`: the workstream's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<String>,
+    /// Attempts made before the latest `git aos retry`; the attempt budget counts from here.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempt_floor: u32,
+    /// The agent a person chose for the next attempts (`git aos retry --agent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_override: Option<String>,
+    /// Work to bring into the worktree before the next stage: a commit whose tree is the
+    /// work and whose parent is the tip it was made on (kept under the run's rescue ref).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carry: Option<String>,
+    /// Times the task's change conflicted with what landed meanwhile and went back to its
+    /// agent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conflicts: u32,
+    /// What a person overrode with `git aos approve --force`, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// The error class of the failure that ended the run (`code`, `env`, `agent`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_class: Option<String>,
+    /// Why the run stopped, failed or waits, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// RFC 3339.
     pub started_at: String,
     /// RFC 3339, when it ended.
@@ -201,7 +298,15 @@ impl RunRecord {
             session_totals: None,
             approved_by: None,
             commit: None,
-            started_at: crate::store::now_rfc3339(),
+            worktree: None,
+            attempt_floor: 0,
+            agent_override: None,
+            carry: None,
+            conflicts: 0,
+            overrides: Vec::new(),
+            error_class: None,
+            reason: None,
+            started_at: crate::store::now_precise(),
             ended_at: None,
             sandbox: None,
             unconfined_changes: Vec::new(),
@@ -229,6 +334,20 @@ impl RunRecord {
         tx.put_toml(&Self::path(&self.id), self)
     }
 
+    /// Returns the attempts made since the latest `git aos retry` (the budget's count).
+    pub fn attempts_used(&self) -> u32 {
+        self.attempt.saturating_sub(self.attempt_floor)
+    }
+
+    /// Returns whether the run may still be driven (it is not done, failed, reset or
+    /// skipped).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.status,
+            RunStatus::Running | RunStatus::Halted | RunStatus::Blocked | RunStatus::AwaitingReview
+        )
+    }
+
     /// Returns the tokens and cost of every agent call of the run.
     pub fn spend(&self) -> crate::agent::Spend {
         let mut spend = crate::agent::Spend::default();
@@ -242,13 +361,30 @@ impl RunRecord {
 impl StageRecord {
     /// Adds this stage's agent call to `spend`.
     pub fn add_to(&self, spend: &mut crate::agent::Spend) {
-        let usage = (self.input_tokens.is_some() || self.output_tokens.is_some()).then(|| {
-            crate::agent::Usage {
-                input_tokens: self.input_tokens.unwrap_or(0),
-                output_tokens: self.output_tokens.unwrap_or(0),
-                cached_input_tokens: self.cached_input_tokens.unwrap_or(0),
-            }
-        });
-        spend.add(usage, self.cost_usd);
+        spend.add(
+            usage(
+                self.input_tokens,
+                self.cached_input_tokens,
+                self.output_tokens,
+            ),
+            self.cost_usd,
+        );
     }
+}
+
+/// Returns a call's usage from its recorded counts, if it reported any.
+fn usage(
+    input: Option<u64>,
+    cached: Option<u64>,
+    output: Option<u64>,
+) -> Option<crate::agent::Usage> {
+    (input.is_some() || output.is_some()).then(|| crate::agent::Usage {
+        input_tokens: input.unwrap_or(0),
+        output_tokens: output.unwrap_or(0),
+        cached_input_tokens: cached.unwrap_or(0),
+    })
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -14,6 +14,8 @@ use super::{Pipeline, decide, final_review};
 pub enum Approved {
     /// A task's change was committed.
     Task {
+        /// The task.
+        task: TaskId,
         /// The commit.
         commit: String,
     },
@@ -30,7 +32,7 @@ pub enum Approved {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejected {
     /// The next attempt at the task hears the feedback.
-    Task,
+    Task(TaskId),
     /// The plan went back to the planner, or its added task was reworded.
     Plan(PlanRejected),
     /// The final review's concerns became a fix task.
@@ -42,33 +44,44 @@ pub enum Rejected {
     },
 }
 
-/// Approves what the workstream waits for.
-pub async fn approve(p: &Pipeline, name: &WorkstreamName) -> anyhow::Result<Approved> {
+/// Approves what the workstream waits for: a plan, the final review's concerns, or a
+/// task's change (`task` names which when several wait; `force` lands a task that failed
+/// or was not approved by its reviewer, once the checks pass).
+pub async fn approve(
+    p: &Pipeline,
+    name: &WorkstreamName,
+    task: Option<&TaskId>,
+    force: bool,
+) -> anyhow::Result<Approved> {
     let snap = p.store.find(name)?;
-    if p.store.read_file(&snap, PLAN_GATE)?.is_some() {
+    if task.is_none() && !force && p.store.read_file(&snap, PLAN_GATE)?.is_some() {
         return Ok(Approved::Plan {
             tasks: plan_approval::approve(p, name)?,
         });
     }
-    if final_review::pending(p, &snap)?.is_some() {
+    if task.is_none() && !force && final_review::pending(p, &snap)?.is_some() {
         final_review::accept(p, name)?;
         return Ok(Approved::FinalReview);
     }
-    Ok(Approved::Task {
-        commit: decide::approve(p, name).await?,
-    })
+    let (task, commit) = decide::approve(p, name, task, force).await?;
+    Ok(Approved::Task { task, commit })
 }
 
-/// Rejects what the workstream waits for, with `text` as feedback.
-pub fn reject(p: &Pipeline, name: &WorkstreamName, text: &str) -> anyhow::Result<Rejected> {
+/// Rejects what the workstream waits for, with `text` as feedback (`task` names which
+/// task's change when several wait).
+pub fn reject(
+    p: &Pipeline,
+    name: &WorkstreamName,
+    task: Option<&TaskId>,
+    text: &str,
+) -> anyhow::Result<Rejected> {
     let snap = p.store.find(name)?;
-    if p.store.read_file(&snap, PLAN_GATE)?.is_some() {
+    if task.is_none() && p.store.read_file(&snap, PLAN_GATE)?.is_some() {
         return Ok(Rejected::Plan(plan_approval::reject(p, name, text)?));
     }
-    if final_review::pending(p, &snap)?.is_some() {
+    if task.is_none() && final_review::pending(p, &snap)?.is_some() {
         let (task, status) = final_review::reject(p, name, text)?;
         return Ok(Rejected::FinalReview { task, status });
     }
-    decide::reject(p, name, text)?;
-    Ok(Rejected::Task)
+    Ok(Rejected::Task(super::recover::reject(p, name, task, text)?))
 }

@@ -16,7 +16,7 @@ use crate::store::Actor;
 
 use super::implement::MAX_ENV_RETRIES;
 use super::record::Stage;
-use super::stage::{Step, TaskCtx, fail, halt, retry_or_fail, save, stage_record};
+use super::stage::{Step, TaskCtx, fail, fail_with, halt, retry_or_fail, save, stage_record};
 use super::{Pipeline, agents};
 
 /// Returns the reviewers for an attempt, and whether the attempt's own agent reviews it:
@@ -48,7 +48,7 @@ pub(super) fn reviewers_for(p: &Pipeline, implementer: Option<&str>) -> (Vec<Str
 pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     let (reviewers, self_review) = reviewers_for(p, t.run.agent.as_deref());
     if reviewers.is_empty() {
-        return skip(p, t);
+        return Ok(skip(t));
     }
     let tree = match t.run.tree.clone() {
         Some(tree) => tree,
@@ -147,13 +147,17 @@ pub(super) async fn run(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
                     log,
                 )
             }
-            Verdict::Block => fail(
-                p,
-                t,
-                Stage::Review,
-                &format!("`{reviewer}` blocked it: {}", verdict.summary),
-                log,
-            ),
+            Verdict::Block => {
+                t.run.feedback.push(Feedback::Review(verdict.clone()));
+                fail_with(
+                    p,
+                    t,
+                    Stage::Review,
+                    &format!("`{reviewer}` blocked it: {}", verdict.summary),
+                    log,
+                    "code",
+                )
+            }
         };
     }
     // The change itself is intact: stop for a person to fix the reviewers, keep it.
@@ -245,7 +249,7 @@ async fn backoff(
     Ok(Step::Continue)
 }
 
-fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
+fn skip(t: &mut TaskCtx) -> Step {
     let mut rec = stage_record(Stage::Review, t.run.attempt, crate::store::now_rfc3339());
     rec.outcome = "skipped".into();
     rec.reasons =
@@ -253,9 +257,8 @@ fn skip(p: &Pipeline, t: &mut TaskCtx) -> anyhow::Result<Step> {
     t.run.stages.push(rec);
     t.run.verdict = Some("skipped".into());
     t.run.next = Stage::Qa;
-    let event = t.event(Stage::Review, "review -> skipped", Actor::Tool);
-    save(p, t, &event, |_| Ok(()))?;
-    Ok(Step::Continue)
+    // No state commit of its own: QA's records it. A crash before that skips it again.
+    Step::Continue
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::error::{AtGate, TaskFailed};
+use crate::error::{AtGate, Stopped, TaskFailed};
 use crate::ids::WorkstreamName;
 
 use super::{Pipeline, WsOutcome, driver};
@@ -29,7 +29,8 @@ pub struct Summary {
 
 impl Summary {
     /// Returns the error that gives `run` its exit code: a failure (4) over a gate (3)
-    /// over a busy workstream (5); `None` when everything finished or progressed.
+    /// over a run that reached its `max_duration` (1) over a busy workstream (5); `None`
+    /// when everything finished or progressed.
     pub fn error(&self) -> Option<anyhow::Error> {
         let pick = |f: fn(&WsOutcome) -> Option<&String>| {
             self.outcomes
@@ -56,6 +57,16 @@ impl Summary {
         });
         if !gates.is_empty() {
             return Some(AtGate(format!("waiting for a person:\n{}", gates.join("\n"))).into());
+        }
+        let stopped = pick(|o| {
+            if let WsOutcome::Stopped(m) = o {
+                Some(m)
+            } else {
+                None
+            }
+        });
+        if !stopped.is_empty() {
+            return Some(Stopped(format!("stopped:\n{}", stopped.join("\n"))).into());
         }
         // A busy workstream is the other process's business: report the first holder.
         self.outcomes.iter().find_map(|(_, o)| match o {
@@ -113,5 +124,6 @@ pub(super) fn describe(o: &WsOutcome) -> String {
         WsOutcome::Failed(m) => format!("failed: {m}"),
         WsOutcome::Busy(busy) => format!("skipped: {busy}"),
         WsOutcome::Progressed => "one task done".into(),
+        WsOutcome::Stopped(m) => format!("stopped: {m}"),
     }
 }

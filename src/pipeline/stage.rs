@@ -1,38 +1,61 @@
 //! What a stage works on (`TaskCtx`), how it records its result, and the shared retry
-//! policy: feedback to the next attempt, plateau detection, and giving up.
+//! policy: feedback to the next attempt, plateau detection, alternating agents, and
+//! giving up. A stage changes its task's state only; the workstream's status is the
+//! driver's business.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::ResolvedProfile;
 use crate::git::Checkout;
 use crate::ids::WorkstreamName;
 use crate::notify;
 use crate::plan::{self, Plan};
-use crate::store::{Actor, Event, StateTx, TaskStatus, TasksFile, WorkstreamRecord, WsStatus};
+use crate::store::{Actor, Event, StateTx, TaskStatus, TasksFile, WorkstreamRecord};
 
+use super::Pipeline;
 use super::record::{RunRecord, RunStatus, Stage, StageRecord};
-use super::{Pipeline, WsOutcome};
 use crate::agent::prompt::Feedback;
 
-/// What a stage tells the driver.
+/// What a stage tells the task's driver.
 pub(super) enum Step {
     /// Run the next stage.
     Continue,
     /// The task landed.
     TaskDone,
-    /// Stop driving this workstream.
-    Stop(WsOutcome),
+    /// Stop driving this task.
+    Stop(TaskStop),
+}
+
+/// Why a task stopped before it landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TaskStop {
+    /// It waits for a person (the review gate, a question, a conflict); the text says how
+    /// to resolve it.
+    Gate(String),
+    /// It failed after its retries; `class` (`code`, `agent`, `unknown`, …) decides what
+    /// follows.
+    Failed {
+        /// Why, for people.
+        why: String,
+        /// The error class of the last failure.
+        class: String,
+    },
+    /// The environment stopped it (a missing binary, authentication, a rate limit that
+    /// did not pass); the next `run` tries again.
+    Halted(String),
 }
 
 /// Everything a stage needs about the task it works on.
 pub(super) struct TaskCtx {
     pub name: WorkstreamName,
     pub ws: WorkstreamRecord,
+    /// Where the task runs: its own task worktree, or the workstream's.
     pub worktree: PathBuf,
     /// The worktree, named explicitly for every git command on it.
     pub checkout: Checkout,
     pub profile: ResolvedProfile,
-    pub plan: Plan,
+    pub plan: Arc<Plan>,
     pub task: plan::Task,
     pub tasks: TasksFile,
     pub run: RunRecord,
@@ -44,6 +67,12 @@ impl TaskCtx {
         self.run.base.as_deref().unwrap_or(&self.ws.base_commit)
     }
 
+    /// Returns whether the task runs in its own worktree (HEAD detached at its base)
+    /// rather than in the workstream's (on the branch).
+    pub fn in_own_worktree(&self) -> bool {
+        self.run.worktree.is_some()
+    }
+
     /// Returns where this task's agents run, for the custody guard.
     pub fn place(&self) -> super::custody::Place<'_> {
         super::custody::Place {
@@ -52,6 +81,7 @@ impl TaskCtx {
             checkout: &self.checkout,
             run: &self.run.id,
             base: self.base(),
+            detached: self.in_own_worktree(),
         }
     }
 
@@ -130,25 +160,19 @@ pub(super) fn skip_absent(t: &mut TaskCtx) {
     }
 }
 
-/// Sets a task's status (when given) and the workstream's status and reason.
-pub(super) fn set_status(
+/// Sets a task's status and the reason people see for it (`None` clears it).
+pub(super) fn set_task(
     tx: &mut StateTx<'_>,
     task: &crate::ids::TaskId,
-    task_status: Option<TaskStatus>,
-    ws_status: WsStatus,
+    status: TaskStatus,
     reason: Option<String>,
 ) -> anyhow::Result<()> {
-    if let Some(status) = task_status {
-        let mut tasks = tx.tasks()?;
-        if let Some(t) = tasks.get_mut(task) {
-            t.status = status;
-        }
-        tx.set_tasks(&tasks)?;
+    let mut tasks = tx.tasks()?;
+    if let Some(t) = tasks.get_mut(task) {
+        t.status = status;
+        t.reason = reason;
     }
-    let ws = tx.ws_mut();
-    ws.status = ws_status;
-    ws.reason = reason;
-    Ok(())
+    tx.set_tasks(&tasks)
 }
 
 /// Returns a stage record with times filled in.
@@ -185,8 +209,10 @@ pub(super) fn cap_log(text: &str, cap: usize) -> String {
 }
 
 /// A failed attempt: hand `feedback` to the next attempt, or give up when attempts are
-/// exhausted or the same failure came three times in a row. `stage_rec` and `log` are
-/// recorded in the same state commit.
+/// exhausted or the same failure came three times in a row. `log` is recorded in the
+/// same state commit. A `signature` starting with `agent:` is an agent's failure (the
+/// next attempt goes to the next agent of the role); any other is the code's, and with
+/// `alternate = true` a failed test or a request for changes goes to the next agent too.
 pub(super) fn retry_or_fail(
     p: &Pipeline,
     t: &mut TaskCtx,
@@ -196,6 +222,14 @@ pub(super) fn retry_or_fail(
     reason: &str,
     log: Option<(String, String)>,
 ) -> anyhow::Result<Step> {
+    let class = if signature.starts_with("agent:") {
+        "agent"
+    } else {
+        "code"
+    };
+    if t.profile.alternate && matches!(stage, Stage::Test | Stage::Review) {
+        t.run.agent_index += 1;
+    }
     t.run.failures.push(signature);
     let n = t.run.failures.len();
     let plateau = n >= 3
@@ -204,21 +238,23 @@ pub(super) fn retry_or_fail(
             .all(|s| s == &t.run.failures[n - 1]);
     t.run.feedback.push(feedback);
     if plateau {
-        return fail(
+        return fail_with(
             p,
             t,
             stage,
             &format!("{reason}; the same failure three times in a row"),
             log,
+            class,
         );
     }
-    if t.run.attempt >= t.profile.max_attempts {
-        return fail(
+    if t.run.attempts_used() >= t.profile.max_attempts {
+        return fail_with(
             p,
             t,
             stage,
             &format!("{reason}; {} attempts used", t.run.attempt),
             log,
+            class,
         );
     }
     let event = t.event(
@@ -254,7 +290,7 @@ pub(super) fn retry_or_fail(
     Ok(Step::Continue)
 }
 
-/// Gives up on the task: task and workstream `failed`, with the reason, and a notification.
+/// Gives up on the task for a reason of no known class (`unknown`).
 pub(super) fn fail(
     p: &Pipeline,
     t: &mut TaskCtx,
@@ -262,30 +298,47 @@ pub(super) fn fail(
     reason: &str,
     log: Option<(String, String)>,
 ) -> anyhow::Result<Step> {
+    fail_with(p, t, stage, reason, log, "unknown")
+}
+
+/// Gives up on the task: the run and the task `failed`, with the reason and the error
+/// class; what follows (a fix task, a halt) is decided by the task's driver.
+pub(super) fn fail_with(
+    p: &Pipeline,
+    t: &mut TaskCtx,
+    stage: Stage,
+    reason: &str,
+    log: Option<(String, String)>,
+    class: &str,
+) -> anyhow::Result<Step> {
+    let why = format!("{} failed at {}: {reason}", t.task.id, stage.as_str());
     t.run.status = RunStatus::Failed;
     t.run.ended_at = Some(crate::store::now_rfc3339());
+    t.run.error_class = Some(class.to_owned());
+    t.run.reason = Some(why.clone());
     let event = t.event(stage, format!("{} -> failed", stage.as_str()), Actor::Tool);
-    let id = t.task.id.clone();
-    let why = format!("{} failed at {}: {reason}", t.task.id, stage.as_str());
+    let (id, attempts) = (t.task.id.clone(), t.run.attempt);
     save(p, t, &event, |tx| {
         if let Some((path, text)) = &log {
             tx.put(path, text.clone());
         }
-        set_status(
-            tx,
-            &id,
-            Some(TaskStatus::Failed),
-            WsStatus::Failed,
-            Some(why.clone()),
-        )
+        let mut tasks = tx.tasks()?;
+        if let Some(task) = tasks.get_mut(&id) {
+            task.attempts = attempts;
+            task.status = TaskStatus::Failed;
+            task.reason = Some(why.clone());
+        }
+        tx.set_tasks(&tasks)
     })?;
-    let cmd = format!("git aos show {}", t.name);
-    p.notify(notify::Kind::Failed, &t.name, &why, &cmd);
-    Ok(Step::Stop(WsOutcome::Failed(why)))
+    Ok(Step::Stop(TaskStop::Failed {
+        why,
+        class: class.to_owned(),
+    }))
 }
 
 /// Stops for an environment problem (missing binary, auth, exhausted rate limit): the
-/// task stays pending, the workstream shows the reason, and the next `run` tries again.
+/// run halts with a dated entry in `memory/issues.md`, the task stays in progress, and
+/// the next `run` tries again.
 pub(super) fn halt(
     p: &Pipeline,
     t: &mut TaskCtx,
@@ -293,11 +346,15 @@ pub(super) fn halt(
     reason: &str,
 ) -> anyhow::Result<Step> {
     t.run.status = RunStatus::Halted;
-    let event = t.event(stage, format!("{} -> halted", stage.as_str()), Actor::Tool);
+    t.run.error_class = Some("env".into());
     let why = format!("halted at {} {}: {reason}", t.task.id, stage.as_str());
+    t.run.reason = Some(why.clone());
+    let event = t.event(stage, format!("{} -> halted", stage.as_str()), Actor::Tool);
     let id = t.task.id.clone();
+    let entry = super::failure::issue_entry(t, "env", reason);
     save(p, t, &event, |tx| {
-        set_status(tx, &id, None, WsStatus::Failed, Some(why.clone()))
+        super::memory::append_issue(tx, &entry)?;
+        set_task(tx, &id, TaskStatus::Running, Some(why.clone()))
     })?;
     let cmd = format!("git aos run {}", t.name);
     p.notify(
@@ -306,5 +363,5 @@ pub(super) fn halt(
         &format!("{why} (fix it, then run again)"),
         &cmd,
     );
-    Ok(Step::Stop(WsOutcome::Failed(why)))
+    Ok(Step::Stop(TaskStop::Halted(why)))
 }

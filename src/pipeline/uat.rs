@@ -134,16 +134,16 @@ pub fn fail(
     let mut gate = open_request(p, &snap)?;
     let by = p.store.person();
     let quoted: Vec<String> = issues.trim().lines().map(|l| format!("> {l}")).collect();
-    let fix = Fix {
-        prefix: "UAT",
-        title: "Fix what user acceptance found".into(),
-        body: format!(
+    let fix = Fix::after_last(
+        "UAT",
+        "Fix what user acceptance found".into(),
+        format!(
             "User acceptance ({}) failed. {by} reported:\n\n{}",
             gate.id,
             quoted.join("\n")
         ),
-        criteria: vec!["every issue reported at user acceptance is fixed".into()],
-    };
+        vec!["every issue reported at user acceptance is fixed".into()],
+    );
     let amendment = amend::prepare(p, &snap, fix)?;
     amendment.write_branch_file(&snap)?;
     gate.outcome = Some(Outcome::Failed);

@@ -19,6 +19,8 @@ pub(super) struct Answer {
     pub reasons: Vec<String>,
     /// The last reviewer's output, capped, for the state log.
     pub log: String,
+    /// A record of every reviewer invocation: (`<what>-<reviewer>`, record).
+    pub invocations: Vec<(String, super::record::Invocation)>,
 }
 
 impl Answer {
@@ -79,6 +81,7 @@ pub(super) async fn ask(
         verdict: None,
         reasons: Vec::new(),
         log: String::new(),
+        invocations: Vec::new(),
     };
     if reviewers.is_empty() {
         return Ok(None);
@@ -102,15 +105,24 @@ pub(super) async fn ask(
             scratch,
         );
         req.review_schema = true;
-        let limits = p.limits(&spec, name, &req.scratch_dir);
+        let limits = p.limits(&spec, name, None, &req.scratch_dir);
         p.ui.progress(
             name.as_str(),
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
         );
         let heads = custody::watch(p)?;
-        let unconfined = super::confinement::watch(p, &spec);
-        let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
-        super::confinement::changes(p, &exec, unconfined);
+        let started = crate::store::now_precise();
+        let exec = {
+            let _slots = p.agent_slot(&reviewer).await?;
+            let unconfined = super::confinement::watch(p, &spec);
+            let exec = agent::invoke(&spec, &req, &limits, &p.redactor).await?;
+            super::confinement::changes(p, &exec, unconfined);
+            exec
+        };
+        answer.invocations.push((
+            format!("{what}-{reviewer}"),
+            super::record::Invocation::new("review", &reviewer, started, &exec.outcome),
+        ));
         answer.log = super::agents::exec_log(p, &exec);
         answer.reviewer = reviewer.clone();
         let place = custody::Place {
@@ -119,6 +131,7 @@ pub(super) async fn ask(
             checkout: &checkout,
             run,
             base: &base,
+            detached: false,
         };
         let who = format!("{} ({reviewer})", what.replace('-', " "));
         let report = custody::after_agent(p, &place, &heads, &who)?;

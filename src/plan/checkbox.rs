@@ -44,6 +44,10 @@ pub struct NewTask {
     pub commands: Vec<String>,
     /// Acceptance criteria, judged by the reviewer.
     pub criteria: Vec<String>,
+    /// The declared scope (`Files:`), if any.
+    pub files: Vec<String>,
+    /// The script the built-in `shell` agent runs (`#### Run`), if any.
+    pub run: Option<String>,
 }
 
 /// Returns `plan_text` with `task` appended as a new section at the end, written with
@@ -71,6 +75,9 @@ pub fn append_task(plan_text: &str, task: &NewTask) -> Result<String, Error> {
             depends.join(", ")
         }
     ));
+    if !task.files.is_empty() {
+        section.push(format!("Files: {}", task.files.join(", ")));
+    }
     if !task.body.trim().is_empty() {
         section.push(String::new());
         section.extend(task.body.trim().lines().map(str::to_owned));
@@ -79,6 +86,17 @@ pub fn append_task(plan_text: &str, task: &NewTask) -> Result<String, Error> {
         section.extend([String::new(), "#### Acceptance".to_owned()]);
         section.extend(task.commands.iter().map(|c| format!("- {}", code_span(c))));
         section.extend(task.criteria.iter().map(|c| format!("- {}", c.trim())));
+    }
+    if let Some(script) = task.run.as_deref().filter(|r| !r.trim().is_empty()) {
+        let longest = script
+            .lines()
+            .map(|l| l.trim_start().chars().take_while(|c| *c == '`').count())
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        section.extend([String::new(), "#### Run".to_owned(), format!("{fence}sh")]);
+        section.extend(script.trim_end().lines().map(str::to_owned));
+        section.push(fence);
     }
     let mut text = plan_text.to_owned();
     if !text.is_empty() && !text.ends_with('\n') {
@@ -99,6 +117,7 @@ pub fn append_task(plan_text: &str, task: &NewTask) -> Result<String, Error> {
         t.id == task.id
             && t.title == task.title.trim()
             && t.depends == task.depends
+            && t.files == task.files
             && t.commands().eq(task.commands.iter().map(|c| c.trim()))
     });
     if reads_back {
@@ -109,6 +128,42 @@ pub fn append_task(plan_text: &str, task: &NewTask) -> Result<String, Error> {
             reason: "its title, body or commands would not read back as written".into(),
         })
     }
+}
+
+/// Returns `text` with every task of `from` that `text` lacks appended, each section as
+/// `from` writes it (heading to the next task's heading), in `from`'s order.
+///
+/// The state's plan is authoritative: tasks git aos appended there (fix tasks) reach a
+/// branch's plan file this way even when the file was written before they were added.
+pub fn with_tasks_of(text: &str, from: &str) -> String {
+    let (have, _) = parse(text, "");
+    let (theirs, _) = parse(from, "");
+    let lines: Vec<&str> = from.split_inclusive('\n').collect();
+    let mut out = text.to_owned();
+    for (i, task) in theirs.tasks.iter().enumerate() {
+        if have.try_find_task(&task.id).is_some() {
+            continue;
+        }
+        let start = task.line.saturating_sub(1);
+        let end = theirs
+            .tasks
+            .get(i + 1)
+            .map_or(lines.len(), |next| next.line.saturating_sub(1));
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(
+            lines
+                .get(start..end)
+                .map(|l| l.concat())
+                .as_deref()
+                .unwrap_or(""),
+        );
+    }
+    out
 }
 
 /// Returns `cmd` as a Markdown code span, with enough backticks to hold any inside it.
@@ -191,6 +246,8 @@ mod tests {
             body: "The button does nothing.".into(),
             commands: vec!["cargo test login".into(), "echo `date`".into()],
             criteria: vec!["the button works".into()],
+            files: Vec::new(),
+            run: None,
         };
         let out = append_task(PLAN, &new).unwrap();
         assert!(out.starts_with(PLAN));
@@ -215,6 +272,40 @@ mod tests {
     }
 
     #[test]
+    fn tasks_the_state_added_reach_a_branch_file_that_lacks_them() {
+        let state = "# Plan: p\n\n### [x] T1: One\n\n### [ ] FIX-1: Fix\nDepends: none\n\nDo it.\n";
+        let branch = "# Plan: p\n\n### [x] T1: One\n";
+        let out = with_tasks_of(branch, state);
+        assert_eq!(
+            out,
+            format!("{branch}\n### [ ] FIX-1: Fix\nDepends: none\n\nDo it.\n")
+        );
+        assert_eq!(with_tasks_of(&out, state), out, "nothing twice");
+    }
+
+    #[test]
+    fn append_task_writes_the_scope_and_the_run_block() {
+        let new = NewTask {
+            id: id("FIX-1"),
+            title: "Fix T1".into(),
+            depends: vec![],
+            body: "Carry T1 on.".into(),
+            commands: vec!["test -f a".into()],
+            criteria: vec![],
+            files: vec!["src/a.rs".into(), "docs/".into()],
+            run: Some("echo ```x``` > a\necho done".into()),
+        };
+        let out = append_task("# Plan: p\n\n### [ ] T1: One\n", &new).unwrap();
+        let checked = super::super::check(&out, "p.md").unwrap();
+        let added = checked.plan.tasks.last().unwrap();
+        assert_eq!(added.files, ["src/a.rs", "docs/"]);
+        assert_eq!(
+            added.run.as_deref().map(str::trim_end),
+            Some("echo ```x``` > a\necho done")
+        );
+    }
+
+    #[test]
     fn append_task_refuses_what_would_not_read_back() {
         let new = NewTask {
             id: id("UAT-2"),
@@ -223,6 +314,8 @@ mod tests {
             body: String::new(),
             commands: vec![],
             criteria: vec![],
+            files: Vec::new(),
+            run: None,
         };
         assert!(matches!(
             append_task("", &new),

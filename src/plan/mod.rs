@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::ids::TaskId;
 
 pub use brief::{Brief, BriefSection, check_brief};
-pub use checkbox::{NewTask, append_task, tick};
+pub use checkbox::{NewTask, append_task, tick, with_tasks_of};
 pub use diagnostic::{Diagnostic, Severity};
 pub use parse::parse;
 pub use reference::substitute;

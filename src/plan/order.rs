@@ -151,6 +151,44 @@ impl Plan {
             .collect()
     }
 
+    /// Returns the waves of the plan: wave 1 holds the tasks that depend on nothing, wave
+    /// `n + 1` those whose dependencies all sit in waves up to `n` (at least one in `n`).
+    /// The tasks of a wave can run at once. Plan order within a wave; tasks in or behind
+    /// a cycle are left out.
+    pub fn waves(&self) -> Vec<Vec<TaskId>> {
+        let graph = Graph::new(self);
+        let mut level = vec![0usize; self.tasks.len()];
+        let mut waves: Vec<Vec<usize>> = Vec::new();
+        for i in graph.order(false) {
+            let l = graph.deps[i]
+                .iter()
+                .map(|&d| level[d] + 1)
+                .max()
+                .unwrap_or(0);
+            level[i] = l;
+            if waves.len() <= l {
+                waves.resize(l + 1, Vec::new());
+            }
+            waves[l].push(i);
+        }
+        waves
+            .into_iter()
+            .map(|mut w| {
+                w.sort_unstable();
+                w.into_iter().map(|i| self.tasks[i].id.clone()).collect()
+            })
+            .collect()
+    }
+
+    /// Returns each task's wave (1-based), as [`Plan::waves`] groups them.
+    pub fn wave_of(&self) -> std::collections::BTreeMap<TaskId, usize> {
+        self.waves()
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, w)| w.into_iter().map(move |id| (id, i + 1)))
+            .collect()
+    }
+
     /// Returns groups of tasks that share no dependency edge with other groups, so
     /// groups can run in parallel; groups in order of their first task, tasks within
     /// a group in dependency order.
@@ -239,6 +277,19 @@ mod tests {
         assert_eq!(names(&["A"]), ["B", "C", "X"]);
         assert_eq!(names(&["A", "B"]), ["C", "X"]);
         assert_eq!(names(&["A", "B", "C", "X"]), ["D"]);
+    }
+
+    #[test]
+    fn waves_are_dependency_levels_in_plan_order() {
+        let waves = plan(DIAMOND).waves();
+        let shown: Vec<Vec<&str>> = waves.iter().map(|w| ids(w)).collect();
+        assert_eq!(shown, [vec!["A", "X"], vec!["B", "C"], vec!["D"]]);
+        let chains = plan(
+            "### [ ] A1: a\n### [ ] B1: b\n### [ ] A2: a\nDepends: A1\n### [ ] B2: b\nDepends: B1\n",
+        );
+        let waves = chains.waves();
+        let shown: Vec<Vec<&str>> = waves.iter().map(|w| ids(w)).collect();
+        assert_eq!(shown, [vec!["A1", "B1"], vec!["A2", "B2"]]);
     }
 
     #[test]

@@ -130,18 +130,27 @@ impl Store {
         why: &str,
     ) -> anyhow::Result<bool> {
         let repo = self.repo();
-        let previous = PreviousValue::MustExistAndMatch(Target::Object(parse_id(expected)?));
         let event = Event::new("merge", why);
-        Ok(matches!(
-            self.move_ref(
-                &repo,
-                &refs::branch(short),
-                parse_id(new)?,
-                previous,
-                &event
-            )?,
-            Cas::Done
-        ))
+        let refname = refs::branch(short);
+        let deadline = std::time::Instant::now() + super::write::MAX_WAIT;
+        for attempt in 0.. {
+            let previous = PreviousValue::MustExistAndMatch(Target::Object(parse_id(expected)?));
+            match self.move_ref(&repo, &refname, parse_id(new)?, previous, &event)? {
+                Cas::Done => return Ok(true),
+                Cas::Lost => return Ok(false),
+                // Another writer holds the ref, or one killed mid-update left its lock:
+                // wait for it, clearing a lock only a dead writer could have left.
+                Cas::Locked if std::time::Instant::now() < deadline => {
+                    self.clear_stale_ref_lock(&refname);
+                    super::write::backoff(attempt);
+                }
+                Cas::Locked => break,
+            }
+        }
+        anyhow::bail!(
+            "`{refname}` stayed locked for {} s; if no git command runs, remove `{refname}.lock`",
+            super::write::MAX_WAIT.as_secs()
+        )
     }
 }
 

@@ -73,6 +73,57 @@ impl Store {
         Ok(MergeResult::Clean(tree.to_string()))
     }
 
+    /// Merges the change `ancestor → theirs` into `ours` (three trees, or commits whose
+    /// trees are meant), cherry-pick style. A clean merge writes its tree; a conflicting
+    /// one is found in memory first and writes nothing.
+    pub fn merge_trees(
+        &self,
+        ancestor: &str,
+        ours: &str,
+        theirs: &str,
+    ) -> anyhow::Result<MergeResult> {
+        let ids = self.three_trees(ancestor, ours, theirs)?;
+        let dry = merge_trees_in(&self.memory_repo(), ids.0, ids.1, ids.2)?;
+        if let MergeResult::Conflicts(_) = dry {
+            return Ok(dry);
+        }
+        merge_trees_in(&self.cached_repo(), ids.0, ids.1, ids.2)
+    }
+
+    /// Merges like [`Store::merge_trees`] but always writes the result: conflicting text
+    /// files hold conflict markers, as `git merge` leaves them. Returns the tree and the
+    /// conflicting paths (empty when clean).
+    pub fn merge_trees_marked(
+        &self,
+        ancestor: &str,
+        ours: &str,
+        theirs: &str,
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        let (a, o, t) = self.three_trees(ancestor, ours, theirs)?;
+        let repo = self.cached_repo();
+        let labels = Labels {
+            ancestor: Some("base".into()),
+            current: Some("landed".into()),
+            other: Some("this task".into()),
+        };
+        let mut outcome = repo.merge_trees(a, o, t, labels, repo.tree_merge_options()?)?;
+        let conflicts = conflict_paths(&outcome.conflicts);
+        Ok((outcome.tree.write()?.detach().to_string(), conflicts))
+    }
+
+    fn three_trees(
+        &self,
+        ancestor: &str,
+        ours: &str,
+        theirs: &str,
+    ) -> anyhow::Result<(ObjectId, ObjectId, ObjectId)> {
+        Ok((
+            parse_id(&self.tree_of_any(ancestor)?)?,
+            parse_id(&self.tree_of_any(ours)?)?,
+            parse_id(&self.tree_of_any(theirs)?)?,
+        ))
+    }
+
     /// Returns a repository whose object writes stay in memory.
     pub(super) fn memory_repo(&self) -> gix::Repository {
         self.cached_repo().with_object_memory()

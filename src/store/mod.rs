@@ -42,8 +42,8 @@ pub use inspect::RefLockFile;
 pub use land::{BranchCommit, Replay};
 pub use merge::MergeResult;
 pub use model::{
-    FORMAT, TaskRecord, TaskStatus, TasksFile, WorkstreamRecord, WsStatus, now_precise,
-    now_rfc3339, path,
+    FORMAT, Integrating, TaskRecord, TaskStatus, TasksFile, WorkstreamRecord, WsStatus,
+    now_precise, now_rfc3339, path,
 };
 pub use read::Snapshot;
 pub use rescue::Heads;

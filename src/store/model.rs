@@ -87,6 +87,8 @@ pub enum TaskStatus {
     Done,
     /// Failed after its retries.
     Failed,
+    /// Set aside by a person (`git aos skip`): its dependents wait, the rest goes on.
+    Skipped,
 }
 
 impl TaskStatus {
@@ -99,6 +101,7 @@ impl TaskStatus {
             Self::Blocked => "blocked",
             Self::Done => "done",
             Self::Failed => "failed",
+            Self::Skipped => "skipped",
         }
     }
 }
@@ -151,6 +154,27 @@ pub struct WorkstreamRecord {
     /// Tasks in the plan.
     #[serde(default)]
     pub tasks_total: usize,
+    /// The branch tip as git aos last set it (a landing, or adopted when a run starts):
+    /// while tasks run in their own worktrees, any other tip is something an agent did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<String>,
+    /// The landing in progress: written before the branch moves, cleared after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrating: Option<Integrating>,
+}
+
+/// A task's landing on the workstream branch, journaled before the branch moves so a
+/// crash at any point lands it exactly once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Integrating {
+    /// The task being landed.
+    pub task: TaskId,
+    /// Its run.
+    pub run: RunId,
+    /// The branch tip the landing commit was made on.
+    pub from: String,
+    /// The landing commit.
+    pub to: String,
 }
 
 /// One task's state in `tasks.toml`.
@@ -186,6 +210,19 @@ pub struct TaskRecord {
     /// the pipeline takes it as the task's work when the task's acceptance passes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual_commit: Option<String>,
+    /// Why the task failed, was skipped or halted, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The fix task that carries this failed task's work on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_by: Option<TaskId>,
+    /// The failed task whose work this fix task carries on (it is done when this lands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixes: Option<TaskId>,
+    /// Whether git aos appended this task to fix something (a failure, user acceptance,
+    /// the final review); a fix task that fails gets no fix task of its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fix: bool,
 }
 
 impl TaskRecord {
@@ -202,6 +239,10 @@ impl TaskRecord {
             commit: None,
             outputs: BTreeMap::new(),
             manual_commit: None,
+            reason: None,
+            fixed_by: None,
+            fixes: None,
+            fix: false,
         }
     }
 }

@@ -34,6 +34,8 @@ fn record(n: &str) -> WorkstreamRecord {
         merge_commit: None,
         tasks_done: 0,
         tasks_total: 0,
+        tip: None,
+        integrating: None,
     }
 }
 

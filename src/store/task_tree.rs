@@ -64,6 +64,21 @@ impl Store {
         Ok(editor.write()?.detach().to_string())
     }
 
+    /// Returns `tree` with each `(path, bytes)` written in (files created if missing).
+    pub fn tree_with_files(
+        &self,
+        tree: &str,
+        files: &[(String, Vec<u8>)],
+    ) -> anyhow::Result<String> {
+        let repo = self.repo();
+        let mut editor = repo.edit_tree(parse_id(&self.tree_of_any(tree)?)?)?;
+        for (path, bytes) in files {
+            let blob = repo.write_blob(bytes)?.detach();
+            editor.upsert(path.as_str(), EntryKind::Blob, blob)?;
+        }
+        Ok(editor.write()?.detach().to_string())
+    }
+
     /// Writes the commit that lands a task: `tree` on top of `parent`, authored by
     /// `<agent> via git-aos`, committed by git aos. No ref moves.
     pub fn write_task_commit(

@@ -53,6 +53,8 @@ fn record(name: &str) -> WorkstreamRecord {
         merge_commit: None,
         tasks_done: 0,
         tasks_total: 0,
+        tip: None,
+        integrating: None,
     }
 }
 

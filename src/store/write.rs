@@ -18,7 +18,7 @@ use crate::ids::WorkstreamName;
 
 /// How long a write keeps re-applying itself after lost compare-and-swaps before it
 /// gives up (long enough to outwait a stale ref lock, see `STALE_REF_LOCK`).
-const MAX_WAIT: Duration = Duration::from_secs(30);
+pub(super) const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The outcome of one ref move.
 pub(super) enum Cas {
@@ -239,7 +239,7 @@ fn person_signature(repo: &gix::Repository) -> Option<gix::actor::Signature> {
 }
 
 /// Sleeps a jittered, exponentially growing time before re-applying a lost write.
-fn backoff(attempt: u32) {
+pub(super) fn backoff(attempt: u32) {
     let base_us = 200u64 << attempt.min(7); // 0.2 ms .. 25.6 ms
     let jitter = fastrand::u64(0..=base_us);
     std::thread::sleep(Duration::from_micros(base_us / 2 + jitter));

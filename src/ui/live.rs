@@ -22,8 +22,8 @@ pub(super) struct Live {
     rows: Vec<Row>,
     /// Lines drawn now (to erase them, and to skip a redraw that changes nothing).
     drawn: Vec<String>,
-    /// Keys whose live log path was already announced.
-    announced: BTreeSet<String>,
+    /// Live logs whose path was already announced.
+    announced: BTreeSet<PathBuf>,
     ticking: bool,
 }
 
@@ -144,7 +144,7 @@ pub(super) fn set(live: &Arc<Mutex<Live>>, key: &str, text: String) {
     }
 }
 
-/// Attaches a live log to `key`'s line; returns whether the key had none announced.
+/// Attaches a live log to `key`'s line; returns whether that log was not announced yet.
 pub(super) fn attach(live: &Arc<Mutex<Live>>, key: &str, log: &Path) -> bool {
     let mut block = live.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(row) = block.rows.iter_mut().find(|r| r.key == key) {
@@ -159,7 +159,7 @@ pub(super) fn attach(live: &Arc<Mutex<Live>>, key: &str, log: &Path) -> bool {
             tail: None,
         });
     }
-    block.announced.insert(key.to_owned())
+    block.announced.insert(log.to_owned())
 }
 
 /// Redraws the block every tick while some `Ui` still holds it.

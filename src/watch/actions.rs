@@ -1,7 +1,7 @@
 //! What keys do to the repository, each on a thread of its own so the screen never
-//! waits: the functions `approve`, `reject`, `clarify answer` and `merge` call, the diff
-//! `show` prints, and `retry`/`skip` through the CLI itself. Results come back as
-//! messages; what they print goes to a captured `Ui`.
+//! waits: the functions `approve`, `reject`, `clarify answer`, `retry`, `skip` and
+//! `merge` call, and the diff `show` prints. Results come back as messages; what they
+//! print goes to a captured `Ui`.
 
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -9,9 +9,11 @@ use std::sync::mpsc::Sender;
 use crate::ctx::Ctx;
 use crate::error::{Busy, UserError};
 use crate::gate::review;
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::Pipeline;
-use crate::pipeline::resolve::{self, Approved};
+use crate::pipeline::record::RunRecord;
+use crate::pipeline::recover;
+use crate::pipeline::resolve::{self, Approved, PlanRejected, Rejected};
 use crate::store::Store;
 use crate::ui::Ui;
 use crate::workstream::{self, MergeRequest, Strategy};
@@ -56,9 +58,9 @@ impl Actions {
     /// Starts the effect on a thread of its own; says at once what is under way.
     pub fn start(&self, effect: Effect) {
         let working = match &effect {
-            Effect::None | Effect::Follow(_) | Effect::Diff(_) => None,
-            Effect::Approve(ws) => Some(format!("approving `{ws}`…")),
-            Effect::Reject(ws, _) => Some(format!("rejecting `{ws}`…")),
+            Effect::None | Effect::Follow(_) | Effect::Diff(..) => None,
+            Effect::Approve(ws, _) => Some(format!("approving `{ws}`…")),
+            Effect::Reject(ws, ..) => Some(format!("rejecting `{ws}`…")),
             Effect::Answer(ws, id, _) => Some(format!("answering {id} of `{ws}`…")),
             Effect::Merge(ws) => Some(format!("merging `{ws}` (merge gate first)…")),
             Effect::Retry(ws, _) => Some(format!("retrying `{ws}`…")),
@@ -100,12 +102,14 @@ impl Actions {
         let ok = |text: String| Done::Message(Level::Done, text);
         Ok(match effect {
             Effect::None | Effect::Follow(_) => Vec::new(),
-            Effect::Approve(ws) => {
+            Effect::Approve(ws, task) => {
                 let name = parse(&ws)?;
+                let task = parse_task(task.as_deref())?;
                 let p = Pipeline::open(&ctx, &self.ui)?;
-                let text = match self.runtime.block_on(resolve::approve(&p, &name))? {
-                    Approved::Task { commit } => format!(
-                        "approved `{ws}`: committed {} on `aos/{ws}`",
+                let approved = resolve::approve(&p, &name, task.as_ref(), false);
+                let text = match self.runtime.block_on(approved)? {
+                    Approved::Task { task, commit } => format!(
+                        "approved {task} of `{ws}`: committed {} on `aos/{ws}`",
                         &commit[..commit.len().min(12)]
                     ),
                     Approved::Plan { tasks } => {
@@ -115,17 +119,28 @@ impl Actions {
                 };
                 vec![ok(text), Done::Resolved(ws)]
             }
-            Effect::Reject(ws, text) => {
+            Effect::Reject(ws, task, text) => {
                 let p = Pipeline::open(&ctx, &self.ui)?;
-                resolve::reject(&p, &parse(&ws)?, &text)?;
-                vec![
-                    ok(format!("rejected `{ws}`: the next run hears your feedback")),
-                    Done::Resolved(ws),
-                ]
+                let task = parse_task(task.as_deref())?;
+                let said = match resolve::reject(&p, &parse(&ws)?, task.as_ref(), &text)? {
+                    Rejected::Task(task) => {
+                        format!("rejected {task} of `{ws}`: its next attempt hears your feedback")
+                    }
+                    Rejected::Plan(PlanRejected::Replan) => {
+                        format!("rejected the plan of `{ws}`: the planner rewrites it")
+                    }
+                    Rejected::Plan(PlanRejected::Refined(task)) => {
+                        format!("{task} of `{ws}` reworded; the plan still waits")
+                    }
+                    Rejected::FinalReview { task, .. } => {
+                        format!("{task} added to `{ws}` from your feedback")
+                    }
+                };
+                vec![ok(said), Done::Resolved(ws)]
             }
             Effect::Answer(ws, id, text) => {
                 let p = Pipeline::open(&ctx, &self.ui)?;
-                let answered = crate::pipeline::decide::answer(&p, &parse(&ws)?, Some(&id), &text)?;
+                let answered = recover::answer(&p, &parse(&ws)?, Some(&id), &text)?;
                 vec![
                     ok(format!("answered {answered} of `{ws}`")),
                     Done::Resolved(ws),
@@ -145,13 +160,32 @@ impl Actions {
                     merged.base, merged.archive_id
                 ))]
             }
-            Effect::Diff(ws) => vec![Done::Diff(diff(&ctx, &parse(&ws)?)?)],
-            Effect::Retry(ws, task) => {
-                let mut args = vec!["retry".to_owned(), ws.clone()];
-                args.extend(task);
-                vec![cli(&ctx, &args)?, Done::Resolved(ws)]
+            Effect::Diff(ws, task) => {
+                let task = parse_task(task.as_deref())?;
+                vec![Done::Diff(diff(&ctx, &parse(&ws)?, task)?)]
             }
-            Effect::Skip(ws, task) => vec![cli(&ctx, &["skip".into(), ws.clone(), task])?],
+            Effect::Retry(ws, task) => {
+                let p = Pipeline::open(&ctx, &self.ui)?;
+                let task = parse_task(task.as_deref())?;
+                let task = recover::retry(&p, &parse(&ws)?, task.as_ref(), None, None)?;
+                vec![
+                    ok(format!(
+                        "{task} of `{ws}` will be tried again with its work as it is"
+                    )),
+                    Done::Resolved(ws),
+                ]
+            }
+            Effect::Skip(ws, task) => {
+                let p = Pipeline::open(&ctx, &self.ui)?;
+                let task = task.parse::<TaskId>().map_err(|e| anyhow::anyhow!("{e}"))?;
+                recover::skip(&p, &parse(&ws)?, &task)?;
+                vec![
+                    ok(format!(
+                        "{task} of `{ws}` set aside: what depends on it waits"
+                    )),
+                    Done::Resolved(ws),
+                ]
+            }
         })
     }
 }
@@ -159,6 +193,14 @@ impl Actions {
 fn parse(ws: &str) -> anyhow::Result<WorkstreamName> {
     ws.parse::<WorkstreamName>()
         .map_err(|e| anyhow::anyhow!("`{ws}`: {e}"))
+}
+
+fn parse_task(task: Option<&str>) -> anyhow::Result<Option<TaskId>> {
+    task.map(|t| {
+        t.parse::<TaskId>()
+            .map_err(|e| anyhow::anyhow!("`{t}`: {e}"))
+    })
+    .transpose()
 }
 
 /// Returns the status line for a failed action: a busy workstream says who holds it.
@@ -175,30 +217,49 @@ fn describe(e: &anyhow::Error) -> String {
     text.replace('\n', " ")
 }
 
-/// Returns the diff `show` shows — the tested tree at the gate against the run's base,
-/// else the worktree against HEAD — split by file.
-fn diff(ctx: &Ctx, name: &WorkstreamName) -> anyhow::Result<DiffView> {
+/// Returns the diff `show` shows for a task — the one named, else the only one at the
+/// gate, else the current one: the tested tree at its gate against the run's base, else
+/// its worktree (the task's own, or the workstream's) against HEAD — split by file.
+fn diff(ctx: &Ctx, name: &WorkstreamName, task: Option<TaskId>) -> anyhow::Result<DiffView> {
     let snap = ctx.store.find(name)?;
-    let gate: Option<review::ReviewGate> = ctx.store.read_toml(&snap, review::PATH)?;
-    let wt = workstream::worktree_path(&ctx.store, &snap.ws);
+    let gates = review::all(&ctx.store, &snap)?;
+    let task = match (task, gates.as_slice()) {
+        (Some(t), _) => Some(t),
+        (None, [one]) => Some(one.task.clone()),
+        (None, _) => snap.ws.current_task.clone(),
+    };
+    let gate = task
+        .as_ref()
+        .and_then(|t| gates.iter().find(|g| &g.task == t));
+    let tasks = ctx.store.tasks(&snap)?;
+    let run = match task.as_ref().and_then(|t| tasks.get(t)?.last_run.clone()) {
+        Some(run) => ctx
+            .store
+            .read_toml::<RunRecord>(&snap, &RunRecord::path(&run))?,
+        None => None,
+    };
+    let wt = run
+        .and_then(|r| r.worktree)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workstream::worktree_path(&ctx.store, &snap.ws));
     let co = crate::git::Checkout::locate(ctx.common_dir(), &wt).map_err(|_| {
         UserError::new(format!(
             "`{name}` has no worktree on this machine at `{}`",
             wt.display()
         ))
     })?;
-    let (what, text) = match &gate {
+    let whose = task.as_ref().map(|t| format!("{t}: ")).unwrap_or_default();
+    let (what, text) = match gate {
         Some(review::ReviewGate {
             base: Some(base),
             tree: Some(tree),
-            task,
             ..
         }) => (
-            format!("{task} at the gate: the tested tree against the run's base"),
+            format!("{whose}at the gate: the tested tree against the run's base"),
             crate::git::change::diff(&co, base, tree, DIFF_CAP)?,
         ),
         _ => (
-            "the worktree against HEAD".to_owned(),
+            format!("{whose}the worktree against HEAD"),
             co.read(["diff", "HEAD"])?,
         ),
     };
@@ -226,63 +287,6 @@ pub fn split_files(text: &str) -> Vec<(String, Vec<String>)> {
     files
 }
 
-/// Runs a command of this very program (`retry`, `skip`) in the repository, as a person
-/// would type it, and returns how it went.
-fn cli(ctx: &Ctx, args: &[String]) -> anyhow::Result<Done> {
-    let exe = std::env::current_exe()?;
-    // Names and task ids are plain words (checked when parsed), so they quote as they are.
-    let cmd = format!("\"$AOS_WATCH_EXE\" {}", args.join(" "));
-    let out = crate::process::run_shell_env(
-        &cmd,
-        &ctx.cwd,
-        &[("AOS_WATCH_EXE", &exe.display().to_string())],
-    )?;
-    Ok(outcome(args, out.success, &out.code_text(), &out.output))
-}
-
-/// Returns the status line of a command this program ran: its last line when it went
-/// well; else its `error:` line with the hint, and for a command this build of git aos
-/// does not have, what comes nearest.
-fn outcome(args: &[String], success: bool, code: &str, output: &str) -> Done {
-    let lines: Vec<&str> = output
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let command = format!("git aos {}", args.join(" "));
-    if success {
-        let last = lines.last().copied().unwrap_or("");
-        return Done::Message(Level::Done, format!("{command}: {last}"));
-    }
-    let sub = args.first().map_or("", String::as_str);
-    if lines
-        .iter()
-        .any(|l| l.starts_with("error: unrecognized subcommand"))
-    {
-        let nearest = match args {
-            [retry, ws, ..] if retry == "retry" => {
-                format!("; `git aos reset {ws}` starts the task over (its changes are discarded)")
-            }
-            _ => String::new(),
-        };
-        return Done::Message(
-            Level::Error,
-            format!("this git aos has no `{sub}` command{nearest}"),
-        );
-    }
-    let said: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|l| l.starts_with("error:") || l.starts_with("hint:"))
-        .collect();
-    let said = if said.is_empty() {
-        lines.last().copied().unwrap_or("").to_owned()
-    } else {
-        said.join(" ")
-    };
-    Done::Message(Level::Error, format!("{command} exited {code}: {said}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,54 +299,5 @@ mod tests {
         assert_eq!(files[0].0, "x.rs");
         assert_eq!(files[0].1.len(), 6);
         assert_eq!(files[1].0, "y");
-    }
-
-    fn text(done: Done) -> (Level, String) {
-        match done {
-            Done::Message(level, text) => (level, text),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_command_run_for_a_key_reports_its_last_line_or_its_error() {
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let (level, line) = text(outcome(
-            &args(&["skip", "api", "T2"]),
-            true,
-            "0",
-            "T2 set aside: the rest goes on\n\n",
-        ));
-        assert_eq!(level, Level::Done);
-        assert_eq!(line, "git aos skip api T2: T2 set aside: the rest goes on");
-        let (level, line) = text(outcome(
-            &args(&["retry", "api"]),
-            false,
-            "1",
-            "warning: something\nerror: `api` has no failed task\nhint: `git aos show api`\n",
-        ));
-        assert_eq!(level, Level::Error);
-        assert_eq!(
-            line,
-            "git aos retry api exited 1: error: `api` has no failed task hint: `git aos show api`"
-        );
-    }
-
-    #[test]
-    fn a_key_whose_command_this_build_lacks_says_so_and_what_comes_nearest() {
-        let clap = "error: unrecognized subcommand 'retry'\n\nUsage: git aos [OPTIONS] <COMMAND>\n\nFor more information, try '--help'.\n";
-        let (_, line) = text(outcome(&["retry".into(), "api".into()], false, "2", clap));
-        assert_eq!(
-            line,
-            "this git aos has no `retry` command; `git aos reset api` starts the task over (its changes are discarded)"
-        );
-        let clap = clap.replace("retry", "skip");
-        let (_, line) = text(outcome(
-            &["skip".into(), "api".into(), "T1".into()],
-            false,
-            "2",
-            &clap,
-        ));
-        assert_eq!(line, "this git aos has no `skip` command");
     }
 }

@@ -52,8 +52,8 @@ pub struct Input {
 /// What typed text is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
-    /// Feedback for `reject`.
-    Reject { ws: String },
+    /// Feedback for `reject` (of a task's change when `task` is set).
+    Reject { ws: String, task: Option<String> },
     /// The answer to a question.
     Answer {
         /// The workstream.
@@ -70,8 +70,12 @@ pub enum Purpose {
 /// An action that waits for `y`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    /// Approve what waits at the gate.
-    Approve { ws: String, what: String },
+    /// Approve what waits at the gate (a task's change when `task` is set).
+    Approve {
+        ws: String,
+        task: Option<String>,
+        what: String,
+    },
     /// Merge into the base.
     Merge { ws: String },
     /// Quit while `watch --run` drives workstreams.

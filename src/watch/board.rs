@@ -159,6 +159,8 @@ pub struct Activity {
     pub cost_usd: Option<f64>,
     /// The agent's last line of output, while it runs.
     pub last_line: Option<String>,
+    /// Other tasks of the workstream running beside this one.
+    pub more: usize,
 }
 
 /// One task of a workstream.

@@ -148,5 +148,6 @@ fn describe(o: &pipeline::WsOutcome) -> String {
         WsOutcome::Failed(m) => format!("failed: {m}"),
         WsOutcome::Busy(busy) => format!("busy: {busy}"),
         WsOutcome::Progressed => "one task done".into(),
+        WsOutcome::Stopped(m) => format!("stopped: {m}"),
     }
 }

@@ -95,6 +95,7 @@ pub fn board() -> Board {
         since: Some("2026-01-01T11:58:48Z".into()),
         cost_usd: Some(0.42),
         last_line: Some("Bash: cargo test --lib search::index".into()),
+        more: 0,
     });
     let mut testing = row(
         "exports",
@@ -110,6 +111,7 @@ pub fn board() -> Board {
         since: Some("2026-01-01T11:59:55Z".into()),
         cost_usd: None,
         last_line: None,
+        more: 1,
     });
     let mut stopped = row(
         "docs",

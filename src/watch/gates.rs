@@ -10,7 +10,8 @@ use super::board::{Gate, Waiting};
 /// Returns every open gate of a workstream, the human gate first.
 pub fn open(store: &Store, snap: &Snapshot) -> anyhow::Result<Vec<Waiting>> {
     let mut out = Vec::new();
-    if let Some(g) = store.read_toml::<review::ReviewGate>(snap, review::PATH)? {
+    // One per task at the gate: several can wait while others run.
+    for g in review::all(store, snap)? {
         let files = match g.files.len() {
             1 => "1 file".to_owned(),
             n => format!("{n} files"),
@@ -20,10 +21,17 @@ pub fn open(store: &Store, snap: &Snapshot) -> anyhow::Result<Vec<Waiting>> {
         } else {
             "tests pass"
         };
+        let text = match g.conflicts.len() {
+            0 => format!("review: {} · {tests} · {files}", g.verdict),
+            n => format!(
+                "conflicts with what landed in {n} file{}: resolve in its worktree",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
         out.push(Waiting {
             gate: Gate::Change,
             task: Some(g.task.to_string()),
-            text: format!("review: {} · {tests} · {files}", g.verdict),
+            text,
             question: None,
         });
     }

@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{App, Confirm, DiffView, Input, Level, Mode, Purpose};
-use super::board::{Attention, Board};
+use super::board::{Attention, Board, Gate, Waiting};
 
 /// Lines a page key moves.
 const PAGE: isize = 10;
@@ -14,16 +14,16 @@ const PAGE: isize = 10;
 pub enum Effect {
     /// Nothing.
     None,
-    /// `git aos approve <ws>`.
-    Approve(String),
-    /// `git aos reject <ws> -f TEXT`.
-    Reject(String, String),
+    /// `git aos approve <ws> [<task>]`.
+    Approve(String, Option<String>),
+    /// `git aos reject <ws> [<task>] -f TEXT`.
+    Reject(String, Option<String>, String),
     /// `git aos clarify answer <ws> <id> TEXT`.
     Answer(String, String, String),
     /// `git aos merge <ws>`.
     Merge(String),
-    /// Read the diff of the workstream's change.
-    Diff(String),
+    /// Read the diff of the workstream's change (of that task's, when given).
+    Diff(String, Option<String>),
     /// Follow the live log of a workstream (and task); `None` stops following.
     Follow(Option<(String, Option<String>)>),
     /// `git aos retry <ws> [<task>]`.
@@ -121,23 +121,24 @@ fn act(
         Effect::None
     };
     match code {
-        KeyCode::Char('a') if row.at_human_gate() => {
-            let what = row
-                .waiting
-                .first()
-                .map(|w| match &w.task {
+        KeyCode::Char('a') | KeyCode::Char('r') if row.at_human_gate() => {
+            let gate = match gate_of(row, task.as_deref()) {
+                Ok(gate) => gate,
+                Err(why) => return refuse(app, why),
+            };
+            let task = gate.task.clone();
+            app.mode = if code == KeyCode::Char('a') {
+                let what = match &task {
                     Some(t) => format!("{t}: commit its change on `aos/{ws}`"),
-                    None => w.text.clone(),
+                    None => gate.text.clone(),
+                };
+                Mode::Confirm(Confirm::Approve { ws, task, what })
+            } else {
+                Mode::Input(Input {
+                    purpose: Purpose::Reject { ws, task },
+                    text: String::new(),
                 })
-                .unwrap_or_default();
-            app.mode = Mode::Confirm(Confirm::Approve { ws, what });
-            Effect::None
-        }
-        KeyCode::Char('r') if row.at_human_gate() => {
-            app.mode = Mode::Input(Input {
-                purpose: Purpose::Reject { ws },
-                text: String::new(),
-            });
+            };
             Effect::None
         }
         KeyCode::Char('a') | KeyCode::Char('r') => {
@@ -159,7 +160,7 @@ fn act(
         },
         KeyCode::Char('d') => {
             app.mode = Mode::Diff(None);
-            Effect::Diff(ws)
+            Effect::Diff(ws, task)
         }
         KeyCode::Char('l') => {
             app.mode = Mode::Log { scroll: 0 };
@@ -173,18 +174,51 @@ fn act(
             app,
             format!("`{ws}` is not complete: `git aos merge --force {ws}` merges it anyway"),
         ),
-        KeyCode::Char('R') if row.attention == Attention::Failed => Effect::Retry(ws, task),
-        KeyCode::Char('s') if row.attention == Attention::Failed => match task {
+        // On a task the command decides whether it applies (failed, halted, skipped,
+        // waiting; anything not done for skip), and says why not.
+        KeyCode::Char('R') if task.is_some() || row.attention == Attention::Failed => {
+            Effect::Retry(ws, task)
+        }
+        KeyCode::Char('s') => match task {
             Some(task) => Effect::Skip(ws, task),
             None => refuse(
                 app,
                 "select the task to skip (Enter shows the tasks)".into(),
             ),
         },
-        KeyCode::Char('R') | KeyCode::Char('s') => {
-            refuse(app, format!("`{ws}` has no failed task to retry or skip"))
-        }
+        KeyCode::Char('R') => refuse(
+            app,
+            format!("`{ws}` has no failed task: select a task to retry (Enter shows the tasks)"),
+        ),
         _ => Effect::None,
+    }
+}
+
+/// Returns the gate that `a` or `r` decides: the selected task's change, else the only
+/// one waiting (a task's change, the plan, the final review); several tasks at the gate
+/// and none selected ask for a choice.
+fn gate_of<'a>(
+    row: &'a super::board::WsRow,
+    task: Option<&str>,
+) -> Result<&'a super::board::Waiting, String> {
+    let human = |w: &&Waiting| matches!(w.gate, Gate::Change | Gate::Plan | Gate::FinalReview);
+    let gates: Vec<&Waiting> = row.waiting.iter().filter(human).collect();
+    if let Some(t) = task
+        && let Some(g) = gates.iter().find(|g| g.task.as_deref() == Some(t))
+    {
+        return Ok(g);
+    }
+    match gates.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "`{}` has nothing waiting at the human gate",
+            row.name
+        )),
+        _ => Err(format!(
+            "{} tasks of `{}` wait at the gate: select one (Enter shows the tasks)",
+            gates.len(),
+            row.name
+        )),
     }
 }
 
@@ -276,7 +310,7 @@ fn submit(app: &mut App, input: Input) -> Effect {
             app.filter = text;
             Effect::None
         }
-        Purpose::Reject { ws } => Effect::Reject(ws, text),
+        Purpose::Reject { ws, task } => Effect::Reject(ws, task, text),
         Purpose::Answer { ws, id, .. } => Effect::Answer(ws, id, text),
     }
 }
@@ -288,7 +322,7 @@ fn confirm(app: &mut App, what: Confirm, code: KeyCode) -> Effect {
         return Effect::None;
     }
     match what {
-        Confirm::Approve { ws, .. } => Effect::Approve(ws),
+        Confirm::Approve { ws, task, .. } => Effect::Approve(ws, task),
         Confirm::Merge { ws } => Effect::Merge(ws),
         Confirm::Quit => {
             app.quit = true;

@@ -50,7 +50,7 @@ fn approve_asks_and_y_approves() {
     assert!(matches!(app.mode, Mode::Confirm(Confirm::Approve { .. })));
     assert_eq!(
         press(&mut app, &board, KeyCode::Char('y')),
-        Effect::Approve("auth-limiter".into())
+        Effect::Approve("auth-limiter".into(), Some("T2".into()))
     );
     assert_eq!(app.mode, Mode::Home);
     press(&mut app, &board, KeyCode::Char('a'));
@@ -73,7 +73,48 @@ fn reject_takes_typed_feedback_and_refuses_it_empty() {
     press(&mut app, &board, KeyCode::Backspace);
     assert_eq!(
         press(&mut app, &board, KeyCode::Enter),
-        Effect::Reject("auth-limiter".into(), "use a sliding window".into())
+        Effect::Reject(
+            "auth-limiter".into(),
+            Some("T2".into()),
+            "use a sliding window".into()
+        )
+    );
+}
+
+#[test]
+fn with_several_tasks_at_the_gate_the_selected_one_is_decided() {
+    let mut board = fixtures::board();
+    let row = &mut board.rows[0];
+    assert_eq!(row.name, "auth-limiter");
+    let mut second = row.waiting[0].clone();
+    second.task = Some("T3".into());
+    row.waiting.push(second);
+    let mut app = App::new(false);
+    select(&mut app, "auth-limiter");
+    assert_eq!(press(&mut app, &board, KeyCode::Char('a')), Effect::None);
+    assert_eq!(app.mode, Mode::Home);
+    let said = &app.message.as_ref().unwrap().1;
+    assert!(said.contains("2 tasks of `auth-limiter` wait"), "{said}");
+    app.expanded.insert("auth-limiter".into());
+    app.selected = Some(Key {
+        ws: "auth-limiter".into(),
+        task: Some("T3".into()),
+    });
+    press(&mut app, &board, KeyCode::Char('a'));
+    assert_eq!(
+        press(&mut app, &board, KeyCode::Char('y')),
+        Effect::Approve("auth-limiter".into(), Some("T3".into()))
+    );
+    press(&mut app, &board, KeyCode::Char('r'));
+    typed(&mut app, &board, "no");
+    assert_eq!(
+        press(&mut app, &board, KeyCode::Enter),
+        Effect::Reject("auth-limiter".into(), Some("T3".into()), "no".into())
+    );
+    // On a task, retry is the command's to refuse or do.
+    assert_eq!(
+        press(&mut app, &board, KeyCode::Char('R')),
+        Effect::Retry("auth-limiter".into(), Some("T3".into()))
     );
 }
 
@@ -133,7 +174,7 @@ fn merge_retry_skip_diff_and_log_by_state() {
     );
     assert_eq!(
         press(&mut app, &board, KeyCode::Char('d')),
-        Effect::Diff("ui-revamp".into())
+        Effect::Diff("ui-revamp".into(), Some("T3".into()))
     );
     assert_eq!(app.mode, Mode::Diff(None));
     press(&mut app, &board, KeyCode::Esc);

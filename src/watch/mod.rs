@@ -301,6 +301,8 @@ impl ScreenLoop {
                     .find(|r| r.name == ws)
                     .and_then(|r| r.activity.as_ref().map(|a| a.task.clone()));
                 let Ok(name) = ws.parse() else { return };
+                // A workstream's row follows the task it shows at work.
+                let task = task.or_else(|| current.clone());
                 let target = reader::FollowTarget {
                     title: match &task {
                         Some(t) => format!("`{ws}` {t}"),

@@ -150,6 +150,10 @@ impl Reader {
         let tasks = self.store.tasks(snap)?;
         let waiting = gates::open(&self.store, snap)?;
         let ws = &snap.ws;
+        let human = |w: &super::board::Waiting| {
+            use super::board::Gate;
+            matches!(w.gate, Gate::Change | Gate::Plan | Gate::FinalReview)
+        };
         let attention = match ws.status {
             _ if waiting
                 .iter()
@@ -157,6 +161,8 @@ impl Reader {
             {
                 Attention::Question
             }
+            // A task can wait at the gate while others of the workstream run.
+            _ if waiting.iter().any(human) => Attention::Review,
             WsStatus::AwaitingReview => Attention::Review,
             WsStatus::Blocked => Attention::Question,
             WsStatus::AwaitingUat => Attention::Uat,
@@ -165,16 +171,26 @@ impl Reader {
             WsStatus::Complete | WsStatus::Closed | WsStatus::Merged => Attention::Complete,
             WsStatus::Active => Attention::Idle,
         };
+        // The task in the workstream's worktree, else the first of those running beside.
+        let running: Vec<_> = tasks
+            .tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Running)
+            .collect();
         let current = ws
             .current_task
             .as_ref()
             .and_then(|id| tasks.get(id))
-            .filter(|t| t.status != TaskStatus::Done);
+            .filter(|t| t.status != TaskStatus::Done)
+            .or(running.first().copied());
         let activity = match current.and_then(|t| t.last_run.as_ref()) {
             Some(run) => self
                 .store
                 .read_toml::<RunRecord>(snap, &RunRecord::path(run))?
-                .map(|r| activity(&r)),
+                .map(|r| Activity {
+                    more: running.iter().filter(|t| t.id != r.task).count(),
+                    ..activity(&r)
+                }),
             None => None,
         };
         Ok(WsRow {
@@ -218,9 +234,16 @@ impl Reader {
         let Some(activity) = row.activity.as_mut() else {
             return;
         };
-        let path = live::path(&self.common, &name, None);
-        if let Some(tail) = self.tail(&path)
-            && tail.running()
+        // A task beside others writes its own log; one at a time, the workstream's.
+        let task = activity.task.parse().ok();
+        let own = task.map(|t| live::path(&self.common, &name, Some(&t)));
+        let shared = live::path(&self.common, &name, None);
+        let tail = own
+            .into_iter()
+            .chain([shared])
+            .filter_map(|p| self.tail(&p))
+            .find(Tail::running);
+        if let Some(tail) = tail
             && let Some(h) = &tail.header
         {
             activity.agent = Some(h.agent.clone());
@@ -287,5 +310,6 @@ fn activity(run: &RunRecord) -> Activity {
         ),
         cost_usd: spend.cost_usd,
         last_line: None,
+        more: 0,
     }
 }

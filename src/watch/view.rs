@@ -263,6 +263,13 @@ fn running<'a>(row: &WsRow, now: jiff::Timestamp, theme: Theme) -> Vec<Span<'a>>
     if let Some(cost) = a.cost_usd {
         parts.push(format!("${cost:.2}"));
     }
+    if a.more > 0 {
+        parts.push(format!(
+            "+{} task{}",
+            a.more,
+            if a.more == 1 { "" } else { "s" }
+        ));
+    }
     let mut spans = vec![Span::raw(parts.join(" · "))];
     if let Some(last) = &a.last_line {
         spans.push(Span::styled(" │ ", theme.fg(Color::DarkGray)));

@@ -1,6 +1,6 @@
 //! `close` and `open`: archive a workstream (removing its worktree) and bring one back.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::refresh::Refresh;
 use super::touched::Touched;
@@ -21,7 +21,10 @@ pub fn close(
 ) -> anyhow::Result<String> {
     let _lock = lock::lock_workstream(&store.paths().common_dir, name)?;
     let snap = store.find(name)?;
+    // Task worktrees first: one holding work refuses before anything is removed (a clean
+    // one holds nothing to lose).
     let worktree = super::worktree_path(store, &snap.ws);
+    remove_task_worktrees(repo_root, &worktree, &snap.ws, force)?;
     if worktree.is_dir() {
         let mut changes = git::worktree::changes(&worktree)?;
         // The plan `new` placed in the worktree, untouched, is git aos's, not a person's work.
@@ -63,6 +66,52 @@ pub fn close(
         store.delete_branch(&snap.ws.branch, head)?;
     }
     Ok(id)
+}
+
+/// Returns the worktrees of a workstream's tasks (`<name>.tasks/<task>` beside its
+/// worktree) that git knows.
+fn task_worktrees(repo_root: &Path, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(git::worktree::list(repo_root)?
+        .into_iter()
+        .map(|w| w.path)
+        .filter(|p| p.starts_with(dir))
+        .collect())
+}
+
+/// Removes the worktrees of a workstream's tasks; when one holds work (a task that
+/// failed, waits or was skipped), nothing is removed unless `force`.
+fn remove_task_worktrees(
+    repo_root: &Path,
+    worktree: &Path,
+    ws: &crate::store::WorkstreamRecord,
+    force: bool,
+) -> anyhow::Result<()> {
+    let dir = worktree.with_file_name(format!("{}.tasks", ws.name));
+    let all = task_worktrees(repo_root, &dir)?;
+    if !force {
+        for wt in &all {
+            if !git::worktree::changes(wt)?.is_empty() {
+                return Err(UserError::with_hint(
+                    format!(
+                        "the task worktree `{}` of `{}` holds work that did not land",
+                        wt.display(),
+                        ws.name
+                    ),
+                    format!(
+                        "land or skip it first, or `git aos close {} --force` to discard it",
+                        ws.name
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    for wt in &all {
+        git::worktree::remove(repo_root, wt, true)?;
+    }
+    // Only when empty: anything else in it is not ours to delete.
+    let _ = std::fs::remove_dir(&dir);
+    Ok(())
 }
 
 /// Returns the branch path of the plan file when the worktree holds it untracked and

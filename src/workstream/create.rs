@@ -112,6 +112,8 @@ pub fn create(
         merge_commit: None,
         tasks_done: 0,
         tasks_total: 0,
+        tip: None,
+        integrating: None,
     };
     let event = Event::new("create", format!("created from {}", record.base)).by(Actor::Person);
     let created = store.create(record, &event, |tx| {

@@ -15,7 +15,7 @@ mod order;
 pub mod plan_file;
 mod preflight;
 mod refresh;
-mod setup;
+pub mod setup;
 mod site;
 pub mod task_prompt;
 mod touched;

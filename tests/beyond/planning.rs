@@ -81,6 +81,14 @@ fn a_brief_becomes_a_reviewed_plan_that_waits_for_approval_then_runs() {
     assert_eq!(status(&repo, "friendly-greeting")["status"], "complete");
     let committed = repo.git(&["show", "aos/friendly-greeting:plan.md"]);
     assert!(committed.contains("### [x] T1: Greet"), "{committed}");
+    // The report counts the planner and the plan's reviewer too.
+    let out = repo.aos_ok(&["report", "friendly-greeting", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["invocations"]["plan"], 1, "{report}");
+    assert_eq!(
+        report["invocations"]["review"], 2,
+        "plan and task: {report}"
+    );
 }
 
 #[test]

@@ -84,6 +84,36 @@ impl Repo {
         self.tmp.path().join("repo.aos").join(name)
     }
 
+    /// Returns where the latest run of workstream `ws` did its work: its task's own
+    /// worktree when tasks run side by side (`parallel_tasks` > 1, the default), else the
+    /// workstream's worktree.
+    pub fn task_worktree(&self, ws: &str) -> PathBuf {
+        let runs = self.git(&["ls-tree", "--name-only", &format!("refs/aos/ws/{ws}:runs")]);
+        // Run ids are ULIDs: the last in order is the newest.
+        let latest = runs
+            .lines()
+            .filter(|l| !l.is_empty())
+            .max()
+            .map(str::to_owned);
+        let record = latest.map(|run| {
+            let out = self.cmd_in(
+                &self.root,
+                "git",
+                &["show", &format!("refs/aos/ws/{ws}:runs/{run}/run.toml")],
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        });
+        record
+            .as_deref()
+            .and_then(|text| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix("worktree = \""))
+                    .and_then(|rest| rest.strip_suffix('"'))
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| self.worktree(ws))
+    }
+
     /// Runs a command in `dir` hermetically.
     pub fn cmd_in(&self, dir: &Path, program: &str, args: &[&str]) -> Output {
         let mut cmd = Command::new(program);

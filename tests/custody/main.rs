@@ -10,6 +10,7 @@ mod common;
 mod commits;
 mod processes;
 mod refusals;
+mod waves;
 
 use common::{Repo, stderr};
 
@@ -27,11 +28,17 @@ sandbox = "off"
 command = ["sh", "-c", "printf '%s' '{\"verdict\":\"approve\",\"summary\":\"looks right\",\"comments\":[]}' > \"$AOS_RESULT\""]
 "#;
 
-/// Writes `aos.toml` (autonomous, the shell agent implementing, `critic` reviewing, plus
-/// `extra`), the plan, commits both, and creates workstream `w`.
+/// Writes `aos.toml` (autonomous, the shell agent implementing, `critic` reviewing, one
+/// task at a time in the workstream's worktree, plus `extra`), the plan, commits both,
+/// and creates workstream `w`. `waves.rs` runs tasks in their own worktrees.
 fn setup(repo: &Repo, extra: &str, plan: &str) {
+    setup_with(repo, extra, plan, 1);
+}
+
+/// Like [`setup`], with `parallel_tasks` tasks at once.
+fn setup_with(repo: &Repo, extra: &str, plan: &str, parallel_tasks: u32) {
     let toml = format!(
-        "[project]\nbase = \"main\"\n{extra}\n{AGENTS}\n[roles]\nimplement = [\"agent\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"autonomous\"\nmax_attempts = 2\n\n[notify]\ndesktop = false\n"
+        "[project]\nbase = \"main\"\n{extra}\n{AGENTS}\n[roles]\nimplement = [\"agent\"]\nreview = \"critic\"\n\n[profiles.default]\nautonomy = \"autonomous\"\nmax_attempts = 2\nparallel_tasks = {parallel_tasks}\n\n[notify]\ndesktop = false\n"
     );
     std::fs::write(repo.path("aos.toml"), toml).unwrap();
     std::fs::write(repo.path("plan.md"), plan).unwrap();

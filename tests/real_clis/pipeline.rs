@@ -111,7 +111,7 @@ fn codex_implements_in_its_sandbox_and_claude_reviews_read_only() {
     let out = w.repo.aos(&["run", "w"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     // codex wrote the worktree and, through `--add-dir`, its result under `.git`.
-    let worktree = w.repo.worktree("w");
+    let worktree = w.repo.task_worktree("w");
     assert_eq!(
         std::fs::read_to_string(worktree.join("greeting.txt")).unwrap(),
         "hello\n"

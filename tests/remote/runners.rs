@@ -136,10 +136,11 @@ fn a_runner_killed_with_kill_9_is_taken_over_once_its_claim_lapses() {
     let flag = "started.pid";
     // T1 lands normally; on runner `b`, T2's acceptance command hangs, after its
     // implement stage ended (and was published). Any other runner passes it at once.
+    // It runs in T2's own worktree, `b.aos/k.tasks/T2`.
     let plan = PLAN.replace(
         "- `test -f two.txt`",
         &format!(
-            "- `test -f two.txt && if [ \"$RUNNER\" = b ]; then echo $$ > ../../{flag}; exec sleep 600; fi`"
+            "- `test -f two.txt && if [ \"$RUNNER\" = b ]; then echo $$ > ../../../{flag}; exec sleep 600; fi`"
         ),
     );
     let fleet = Fleet::new("\n[remote]\nclaim_expiry = \"3s\"\n", &[("plan.md", &plan)]);
@@ -218,7 +219,8 @@ fn a_named_workstream_another_runner_holds_is_busy() {
     let b = machine(&fleet, "b", &["h"]);
     let c = machine(&fleet, "c", &["h"]);
     let mut runner = fleet.spawn(&b, "b", &["run", "--remote", "origin", "h"]);
-    let pidfile = fleet.top().join("b.aos/h/hold.pid");
+    // T1 runs in its own worktree (`<name>.tasks/<task>` beside the workstream's).
+    let pidfile = fleet.top().join("b.aos/h.tasks/T1/hold.pid");
     assert!(
         eventually(Duration::from_secs(60), || pidfile.is_file()),
         "runner b never started"

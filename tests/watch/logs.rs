@@ -47,7 +47,7 @@ fn logs_prints_the_agent_output_and_a_follower_ends_with_the_run() {
     );
     assert!(
         Path::new(&repo.root)
-            .join(".git/aos/live/alpha.log")
+            .join(".git/aos/live/alpha/T1.log")
             .is_file()
     );
 }
@@ -73,7 +73,7 @@ fn logs_follows_a_running_agent_until_its_run_ends() {
     };
     let mut run = spawn(&["run", "delta"]);
     // Follow once the agent runs (before that, `-f` would wait for it: also fine).
-    let live = repo.root.join(".git/aos/live/delta.log");
+    let live = repo.root.join(".git/aos/live/delta/T1.log");
     let start = Instant::now();
     while !std::fs::read_to_string(&live).is_ok_and(|l| l.contains("halfway there")) {
         assert!(start.elapsed() < PATIENCE, "the agent never started");

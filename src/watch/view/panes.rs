@@ -137,7 +137,13 @@ pub(super) fn input(frame: &mut Frame, area: Rect, input: &Input, theme: Theme) 
         return;
     }
     let (title, above) = match &input.purpose {
-        Purpose::Reject { ws } => (format!(" reject `{ws}`: what must change? "), String::new()),
+        Purpose::Reject { ws, task } => {
+            let whose = task.as_ref().map(|t| format!(" {t}")).unwrap_or_default();
+            (
+                format!(" reject `{ws}`{whose}: what must change? "),
+                String::new(),
+            )
+        }
         Purpose::Answer { ws, id, question } => {
             (format!(" answer {id} of `{ws}` "), question.clone())
         }
@@ -166,7 +172,7 @@ pub(super) fn input(frame: &mut Frame, area: Rect, input: &Input, theme: Theme) 
 /// Draws the box that asks for `y`.
 pub(super) fn confirm(frame: &mut Frame, area: Rect, what: &Confirm) {
     let text = match what {
-        Confirm::Approve { ws, what } => format!("Approve `{ws}`? {what}"),
+        Confirm::Approve { ws, what, .. } => format!("Approve `{ws}`? {what}"),
         Confirm::Merge { ws } => {
             format!("Merge `{ws}` into its base? The merge gate runs the project's test first.")
         }

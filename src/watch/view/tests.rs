@@ -182,6 +182,7 @@ fn reject_asks_for_the_feedback() {
     app.mode = Mode::Input(Input {
         purpose: Purpose::Reject {
             ws: "auth-limiter".into(),
+            task: Some("T2".into()),
         },
         text: "use a sliding window".into(),
     });
@@ -209,13 +210,14 @@ fn approving_asks_first_and_the_result_shows_in_the_status_line() {
     let mut app = App::new(false);
     app.mode = Mode::Confirm(Confirm::Approve {
         ws: "auth-limiter".into(),
+        task: Some("T2".into()),
         what: "T2: commit its change on `aos/auth-limiter`".into(),
     });
     insta::assert_snapshot!("confirm_approve", screen(&mut app, &board));
     app.mode = Mode::Home;
     app.say(
         Level::Done,
-        "approved `auth-limiter`: committed 8a589026d287 on `aos/auth-limiter`",
+        "approved T2 of `auth-limiter`: committed 8a589026d287 on `aos/auth-limiter`",
     );
     insta::assert_snapshot!("approved", screen(&mut app, &board));
     app.say(

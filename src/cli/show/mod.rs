@@ -1,5 +1,8 @@
 //! `git aos show`: what waits for a decision — the diff, tests, reviewer verdict, and the
-//! commands that resolve the gate.
+//! commands that resolve the gate; for a task that failed, halted or was set aside, the
+//! options that apply to it with the exact commands.
+
+mod options;
 
 use serde::Serialize;
 
@@ -10,19 +13,21 @@ use crate::gate::plan::{PlanGate, PlanOrigin};
 use crate::gate::uat::UatGate;
 use crate::gate::{clarify, final_review, plan, review, uat};
 use crate::git;
-use crate::ids::WorkstreamName;
+use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::record::RunRecord;
-use crate::store::TaskStatus;
+use crate::store::{Snapshot, TaskStatus, TasksFile};
 use crate::ui::Ui;
 
 /// Show a workstream's pending change: diff, test results, reviewer verdict, and the commands that resolve its gate
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  git aos show auth                     # diff, tests, verdict, and how to decide\n  git aos show auth --json"
+    after_help = "Examples:\n  git aos show auth                     # diff, tests, verdict, and how to decide\n  git aos show auth T2                  # task T2: what waits, or why it failed and what applies\n  git aos show auth --json"
 )]
 pub struct ShowArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,
+    /// Task (default: the only one waiting, else the one in progress)
+    task: Option<TaskId>,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -33,7 +38,14 @@ struct ShowView {
     name: String,
     status: String,
     reason: Option<String>,
+    /// The task shown in detail, if any.
+    task: Option<String>,
+    /// Its review gate (or the only one).
     gate: Option<review::ReviewGate>,
+    /// Every task waiting at its review gate.
+    gates: Vec<review::ReviewGate>,
+    /// Every task that needs a person, with the commands that apply.
+    tasks: Vec<options::TaskOptions>,
     plan_gate: Option<PlanGate>,
     final_review: Option<FinalReview>,
     uat: Option<UatGate>,
@@ -61,14 +73,16 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     let ctx = Ctx::discover()?;
     let name = ctx.workstream(args.name)?;
     let snap = ctx.store.find(&name)?;
-    let gate: Option<review::ReviewGate> = ctx.store.read_toml(&snap, review::PATH)?;
-    let spend = match &gate {
-        Some(g) => ctx
-            .store
-            .read_toml::<RunRecord>(&snap, &RunRecord::path(&g.run))?
-            .map(|run| run.spend()),
+    let tasks = ctx.store.tasks(&snap)?;
+    let gates = review::all(&ctx.store, &snap)?;
+    let needs = options::all(&name, &tasks, &gates);
+    let task = pick_task(&snap, &tasks, &gates, &needs, args.task)?;
+    let gate = match &task {
+        Some(id) => gates.iter().find(|g| &g.task == id).cloned(),
         None => None,
     };
+    let run = run_of(&ctx, &snap, &tasks, task.as_ref())?;
+    let spend = run.as_ref().map(RunRecord::spend);
     let mut questions = Vec::new();
     for file in ctx.store.list_dir(&snap, clarify::DIR)? {
         if let Some(c) = ctx
@@ -79,8 +93,12 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             questions.push(c);
         }
     }
-    let wt = &crate::workstream::worktree_path(&ctx.store, &snap.ws);
-    let checkout = git::Checkout::locate(ctx.common_dir(), wt).ok();
+    let wt = run
+        .as_ref()
+        .and_then(|r| r.worktree.clone())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::workstream::worktree_path(&ctx.store, &snap.ws));
+    let checkout = git::Checkout::locate(ctx.common_dir(), &wt).ok();
     let diff = match (&checkout, &gate) {
         // What waits at the gate is the tested and reviewed tree, not whatever the
         // worktree holds now.
@@ -92,10 +110,16 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
                 ..
             }),
         ) => git::change::diff(co, base, tree, usize::MAX)?,
-        (Some(co), _) => co.read(["diff", "HEAD"])?,
-        (None, _) => String::new(),
+        (Some(co), _) if task.is_some() || snap.ws.current_task.is_some() => {
+            co.read(["diff", "HEAD"]).unwrap_or_default()
+        }
+        _ => String::new(),
     };
-    let custody = custody_lines(&ctx, &snap, gate.as_ref())?;
+    let custody = match (&gate, &run) {
+        (Some(g), _) => g.custody.clone(),
+        (None, Some(r)) => r.custody.clone(),
+        (None, None) => Vec::new(),
+    };
     let plan_gate: Option<PlanGate> = ctx.store.read_toml(&snap, plan::PATH)?;
     let final_review = ctx
         .store
@@ -143,10 +167,11 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
             "git aos uat fail {name} --issues \"what is wrong\""
         ));
     }
-    if gate.is_some() {
-        commands.push(format!("git aos approve {name}"));
-        commands.push(format!("git aos reject {name} -f \"what must change\""));
-        commands.push(format!("git aos reset {name}"));
+    let shown = needs
+        .iter()
+        .filter(|n| task.as_ref().is_none_or(|t| n.id == t.as_str()));
+    for n in shown {
+        commands.extend(n.commands.iter().cloned());
     }
     for q in &questions {
         commands.push(format!("git aos clarify answer {name} {} \"answer\"", q.id));
@@ -155,7 +180,10 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         name: name.to_string(),
         status: snap.ws.status.to_string(),
         reason: snap.ws.reason.clone(),
+        task: task.as_ref().map(|t| t.to_string()),
         gate,
+        gates,
+        tasks: needs,
         plan_gate,
         final_review,
         uat,
@@ -173,11 +201,21 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     if let Some(r) = &view.reason {
         ui.data(format_args!("  {r}"));
     }
+    render_tasks(ui, &view, run.as_ref());
     if let Some(g) = &view.gate {
         ui.data(format_args!(
             "\ntask {} (run {}, attempt {}) waits for your decision",
             g.task, g.run, g.attempt
         ));
+        if let Some(wt) = &g.worktree {
+            ui.data(format_args!("  in its worktree {wt}"));
+        }
+        if !g.conflicts.is_empty() {
+            ui.data(format_args!(
+                "  conflicts with what landed meanwhile in: {} (markers in the files)",
+                g.conflicts.join(", ")
+            ));
+        }
         if !g.agent_summary.is_empty() {
             ui.data(format_args!(
                 "\nagent summary:\n  {}",
@@ -276,33 +314,94 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Returns what the custody guard found in the run of the task at the gate, or of the
-/// task the workstream is on (or that failed).
-fn custody_lines(
-    ctx: &Ctx,
-    snap: &crate::store::Snapshot,
-    gate: Option<&review::ReviewGate>,
-) -> anyhow::Result<Vec<String>> {
-    if let Some(g) = gate {
-        return Ok(g.custody.clone());
+/// Returns the task to show in detail: the one named, else the only one waiting at its
+/// gate, else the workstream's current one, else the only one that needs a person.
+fn pick_task(
+    snap: &Snapshot,
+    tasks: &TasksFile,
+    gates: &[review::ReviewGate],
+    needs: &[options::TaskOptions],
+    named: Option<TaskId>,
+) -> anyhow::Result<Option<TaskId>> {
+    if let Some(id) = named {
+        if tasks.get(&id).is_none() {
+            return Err(crate::error::UserError::with_hint(
+                format!("`{}` has no task `{id}`", snap.ws.name),
+                format!("`git aos status {}` lists its tasks", snap.ws.name),
+            )
+            .into());
+        }
+        return Ok(Some(id));
     }
-    let tasks = ctx.store.tasks(snap)?;
-    let task = snap
-        .ws
-        .current_task
-        .as_ref()
-        .and_then(|id| tasks.get(id))
-        .or_else(|| {
-            tasks
-                .tasks
-                .iter()
-                .find(|t| t.status == crate::store::TaskStatus::Failed)
-        });
-    let Some(run) = task.and_then(|t| t.last_run.clone()) else {
-        return Ok(Vec::new());
+    if let [one] = gates {
+        return Ok(Some(one.task.clone()));
+    }
+    if let Some(current) = &snap.ws.current_task {
+        return Ok(Some(current.clone()));
+    }
+    Ok(match needs {
+        [one] => one.id.parse().ok(),
+        _ => None,
+    })
+}
+
+/// Returns the latest run of the task shown, if any.
+fn run_of(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    tasks: &TasksFile,
+    task: Option<&TaskId>,
+) -> anyhow::Result<Option<RunRecord>> {
+    let Some(run) = task
+        .and_then(|t| tasks.get(t))
+        .and_then(|t| t.last_run.clone())
+    else {
+        return Ok(None);
     };
-    let record: Option<crate::pipeline::record::RunRecord> = ctx
-        .store
-        .read_toml(snap, &crate::pipeline::record::RunRecord::path(&run))?;
-    Ok(record.map(|r| r.custody).unwrap_or_default())
+    ctx.store.read_toml(snap, &RunRecord::path(&run))
+}
+
+/// Prints the tasks that need a person: the one shown in detail, or a line each.
+fn render_tasks(ui: &Ui, view: &ShowView, run: Option<&RunRecord>) {
+    for n in &view.tasks {
+        let detailed = view.task.as_deref() == Some(n.id.as_str());
+        if !detailed && view.task.is_some() {
+            continue;
+        }
+        ui.data(format_args!(
+            "\ntask {} is {}{}",
+            n.id,
+            n.status,
+            n.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+        if !detailed || view.gate.is_some() {
+            // The gate below shows the task in full.
+            continue;
+        }
+        if let Some(r) = run {
+            if let Some(wt) = &r.worktree {
+                ui.data(format_args!("  its work is in {wt}"));
+            }
+            if let Some(c) = &r.carry {
+                ui.data(format_args!(
+                    "  its work is set aside as {} (`git aos retry` brings it back)",
+                    &c[..c.len().min(12)]
+                ));
+            }
+            for t in &r.tests {
+                ui.data(format_args!("  {t}"));
+            }
+            if let Some(last) = r.stages.last()
+                && let Some(log) = &last.log
+            {
+                ui.data(format_args!(
+                    "  log: `git show refs/aos/ws/{}:runs/{}/{log}`",
+                    view.name, r.id
+                ));
+            }
+        }
+    }
 }
