@@ -105,15 +105,20 @@ impl Tmux {
 
     /// Returns the screen once it shows `text`.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_all(&[text])
+    }
+
+    /// Returns the screen once it shows every one of `texts` at the same time.
+    fn wait_for_all(&self, texts: &[&str]) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if texts.iter().all(|t| screen.contains(t)) {
                 return screen;
             }
             assert!(
                 start.elapsed() < PATIENCE,
-                "the screen never showed {text:?}:\n{screen}"
+                "the screen never showed {texts:?}:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
