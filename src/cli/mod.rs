@@ -28,7 +28,7 @@ mod report;
 mod reset;
 mod retry;
 mod run;
-mod show;
+pub(crate) mod show;
 mod skip;
 mod status;
 mod sync;
