@@ -35,6 +35,7 @@ mod sync;
 mod trust;
 mod uat;
 mod use_workstream;
+mod waves;
 
 use clap::{Parser, Subcommand};
 
