@@ -1,6 +1,6 @@
 //! git aos: coding agents on parallel git workstreams, with the repository as the database.
 //!
-//! Layers, top to bottom: `cli` -> `forge` -> `pipeline`/`workstream` -> {`agent`, `gate`,
+//! Layers, top to bottom: `cli` -> `watch` -> `forge` -> `pipeline`/`workstream` -> {`agent`, `gate`,
 //! `store`, `git`, `plan`, `lock`, `config`}. Only `store` uses gix; only `git` spawns
 //! `git`; only `forge` spawns `gh`/`glab`.
 #![deny(unsafe_code)]
@@ -28,4 +28,5 @@ pub mod remote;
 pub mod store;
 pub mod trust;
 pub mod ui;
+pub mod watch;
 pub mod workstream;

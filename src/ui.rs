@@ -1,13 +1,20 @@
 //! The one place that writes to the terminal: data to stdout, messages to stderr (a
 //! closed or full stream is ignored, never a panic),
 //! `--json` rendering, colour only on a terminal and never with `NO_COLOR`, and on a
-//! terminal a live block of progress lines (one per running workstream).
+//! terminal a live block of progress lines (one per running workstream, with its
+//! elapsed time and its agent's last line of output). A captured `Ui` keeps the messages
+//! for a full-screen view to show instead.
+
+mod live;
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+
+use live::Live;
+pub use live::elapsed;
 
 /// Output channel shared by every command (and every task of a parallel run).
 #[derive(Debug, Clone)]
@@ -16,31 +23,8 @@ pub struct Ui {
     quiet: bool,
     /// The live progress block; `None` when stderr is not a terminal.
     live: Option<Arc<Mutex<Live>>>,
-}
-
-/// Progress lines shown at the bottom of the terminal, redrawn in place.
-#[derive(Debug, Default)]
-struct Live {
-    rows: Vec<(String, String)>,
-    drawn: usize,
-}
-
-impl Live {
-    /// Erases the block (the cursor goes back to where it started).
-    fn clear(&mut self, err: &mut impl Write) {
-        if self.drawn > 0 {
-            let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn);
-            self.drawn = 0;
-        }
-    }
-
-    fn draw(&mut self, err: &mut impl Write) {
-        for (key, text) in &self.rows {
-            let line: String = format!("{key}: {text}").chars().take(160).collect();
-            let _ = writeln!(err, "{line}");
-        }
-        self.drawn = self.rows.len();
-    }
+    /// Messages kept instead of written, for a full-screen view (`Ui::captured`).
+    sink: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 impl Ui {
@@ -52,39 +36,87 @@ impl Ui {
         Self {
             color: !no_color && terminal,
             quiet,
-            live: (terminal && !dumb && !quiet).then(|| Arc::new(Mutex::new(Live::default()))),
+            live: (terminal && !dumb && !quiet).then(Live::shared),
+            sink: None,
+        }
+    }
+
+    /// Returns a Ui that writes nothing to the terminal: data, messages, warnings and
+    /// errors are kept for `take_messages`, and progress lines are dropped (a full-screen
+    /// view owns the terminal and shows the state itself).
+    pub fn captured() -> Self {
+        Self {
+            color: false,
+            quiet: false,
+            live: None,
+            sink: Some(Arc::new(Mutex::new(Vec::new()))),
+        }
+    }
+
+    /// Returns (and forgets) the messages a captured Ui kept, oldest first.
+    pub fn take_messages(&self) -> Vec<String> {
+        match &self.sink {
+            Some(sink) => std::mem::take(&mut *sink.lock().unwrap_or_else(|p| p.into_inner())),
+            None => Vec::new(),
+        }
+    }
+
+    /// Keeps a line of a captured Ui; returns false when this Ui is not captured.
+    fn keep(&self, line: fmt::Arguments<'_>) -> bool {
+        let Some(sink) = &self.sink else {
+            return false;
+        };
+        let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
+        sink.push(line.to_string());
+        // A view shows the latest few; a long unattended run must not grow without end.
+        if sink.len() > 1000 {
+            sink.drain(..500);
+        }
+        true
+    }
+
+    /// Shows, on a terminal, the last line of the live log at `log` on the progress line
+    /// of `key` while its agent runs, and says once per log where it is and the command
+    /// (`follow`) that follows it.
+    pub fn follow_log(&self, key: &str, log: &std::path::Path, follow: &str) {
+        let Some(live) = &self.live else {
+            return;
+        };
+        let first = live::attach(live, key, log);
+        if first {
+            self.status(format_args!(
+                "{key}: the agent's output goes to {} (`{follow}` follows it)",
+                log.display()
+            ));
         }
     }
 
     /// Shows `text` as the progress of `key`: on a terminal one live line per key,
     /// redrawn in place; otherwise a plain `key: text` line.
     pub fn progress(&self, key: &str, text: impl fmt::Display) {
+        if self.sink.is_some() {
+            return;
+        }
         let Some(live) = &self.live else {
             self.status(format_args!("{key}: {text}"));
             return;
         };
-        let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
-        let mut err = std::io::stderr().lock();
-        live.clear(&mut err);
-        let text = text.to_string();
-        match live.rows.iter_mut().find(|(k, _)| k == key) {
-            Some(row) => row.1 = text,
-            None => live.rows.push((key.to_owned(), text)),
-        }
-        live.draw(&mut err);
+        live::set(live, key, text.to_string());
     }
 
     /// Ends the live line of `key`, leaving `text` printed above the block.
     pub fn progress_done(&self, key: &str, text: impl fmt::Display) {
         if let Some(live) = &self.live {
-            let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
-            live.rows.retain(|(k, _)| k != key);
+            live.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
         }
         self.status(format_args!("{key}: {text}"));
     }
 
     /// Writes one line to stderr, keeping the live block below it.
     fn err_line(&self, line: fmt::Arguments<'_>) {
+        if self.keep(line) {
+            return;
+        }
         match &self.live {
             Some(live) => {
                 let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
@@ -106,6 +138,9 @@ impl Ui {
 
     /// Writes one line of data to stdout.
     pub fn data(&self, line: impl fmt::Display) {
+        if self.keep(format_args!("{line}")) {
+            return;
+        }
         let mut out = std::io::stdout().lock();
         // A closed pipe (`git aos list | head`) is not an error worth a panic.
         let _ = writeln!(out, "{line}");
@@ -149,11 +184,14 @@ impl Ui {
 
     /// Prints an error chain as `error:` / `Caused by:` / `hint:`.
     pub fn error(&self, err: &anyhow::Error) {
+        if self.keep(format_args!("error: {err:#}")) {
+            return;
+        }
         if let Some(live) = &self.live {
             // The block is stale once a command fails; leave the error on a clean screen.
             let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
             live.clear(&mut std::io::stderr().lock());
-            live.rows.clear();
+            live.forget_rows();
         }
         // A closed or full stderr is no reason to panic: the exit code still tells.
         let mut out = std::io::stderr().lock();

@@ -15,6 +15,7 @@ pub mod group;
 mod guard;
 pub mod interrupt;
 mod invocation;
+pub mod live;
 mod native;
 mod normalize;
 mod outcome;

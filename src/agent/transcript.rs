@@ -39,7 +39,8 @@ impl<'a> Transcript<'a> {
                 }
                 let mut file = File::create(path).map_err(io)?;
                 let header = format!(
-                    "# git-aos: {} ({}, {}) started {} in {}\n",
+                    "{}{} ({}, {}) started {} in {}\n",
+                    super::live::MARK,
                     inv.agent,
                     inv.adapter,
                     inv.role,
@@ -72,7 +73,7 @@ impl<'a> Transcript<'a> {
 
     /// Writes a closing line to the live log and returns the kept stdout and stderr.
     pub(crate) fn finish(mut self, end: &str) -> (String, String) {
-        self.write_live(&format!("\n# git-aos: {end}\n"));
+        self.write_live(&format!("\n{}{end}\n", super::live::MARK));
         (self.stdout.finish(), self.stderr.finish())
     }
 

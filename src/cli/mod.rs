@@ -17,6 +17,7 @@ mod hooks;
 mod init;
 mod list;
 mod log;
+mod logs;
 mod merge;
 mod new;
 mod open;
@@ -35,6 +36,7 @@ mod sync;
 mod trust;
 mod uat;
 mod use_workstream;
+mod watch;
 mod waves;
 
 use clap::{Parser, Subcommand};
@@ -80,8 +82,10 @@ pub enum Command {
     Status(status::StatusArgs),
     Use(use_workstream::UseArgs),
     Log(log::LogArgs),
+    Logs(logs::LogsArgs),
     Archive(archive::ArchiveArgs),
     Run(run::RunArgs),
+    Watch(watch::WatchArgs),
     Show(show::ShowArgs),
     Approve(approve::ApproveArgs),
     Reject(reject::RejectArgs),
@@ -120,7 +124,12 @@ impl Command {
     pub fn needs_threads(&self) -> bool {
         matches!(
             self,
-            Self::Run(_) | Self::Demo(_) | Self::Agent(_) | Self::Plan(_) | Self::Doctor(_)
+            Self::Run(_)
+                | Self::Watch(_)
+                | Self::Demo(_)
+                | Self::Agent(_)
+                | Self::Plan(_)
+                | Self::Doctor(_)
         )
     }
 }
@@ -153,8 +162,10 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Status(args) => status::run(ui, args),
         Command::Use(args) => use_workstream::run(ui, args),
         Command::Log(args) => log::run(ui, args),
+        Command::Logs(args) => logs::run(ui, args),
         Command::Archive(args) => archive::run(ui, args),
         Command::Run(args) => run::run(ui, args).await,
+        Command::Watch(args) => watch::run(ui, args).await,
         Command::Show(args) => show::run(ui, args),
         Command::Approve(args) => approve::run(ui, args).await,
         Command::Reject(args) => reject::run(ui, args),
@@ -181,5 +192,39 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Complete(args) => complete::run(ui, args),
         Command::Hook(args) => hook::run(ui, args),
         Command::Debug(args) => debug::run(ui, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Collects `path` of every visible command under `cmd` without an `Examples:` block
+    /// after its help.
+    fn without_examples(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        // clap's own `help` subcommand is not ours to document.
+        let ours = |s: &&clap::Command| !s.is_hide_set() && s.get_name() != "help";
+        for sub in cmd.get_subcommands().filter(ours) {
+            let path = format!("{path} {}", sub.get_name());
+            let examples = sub
+                .get_after_help()
+                .is_some_and(|h| h.to_string().starts_with("Examples:"));
+            if !examples {
+                missing.push(path.clone());
+            }
+            without_examples(sub, &path, missing);
+        }
+    }
+
+    #[test]
+    fn every_visible_command_shows_examples_after_its_help() {
+        let mut root = super::Cli::command();
+        root.build();
+        let mut missing = Vec::new();
+        without_examples(&root, "git aos", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no `after_help = \"Examples:…\"`: {missing:?}"
+        );
     }
 }

@@ -8,9 +8,11 @@ use crate::ui::Ui;
 
 /// Try a failed or blocked task again with a fresh set of attempts, keeping its work
 ///
-/// Example: `git aos retry auth T2 --agent codex -f "the limiter must be per user"`.
 /// The next `git aos run` (or the one running now) picks it up.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos retry auth T2                 # new attempts on what its worktree holds\n  git aos retry auth T2 --agent codex -f \"the limiter must be per user\""
+)]
 pub struct RetryArgs {
     /// Workstream (default: the current one)
     name: Option<WorkstreamName>,

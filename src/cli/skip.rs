@@ -6,9 +6,10 @@ use crate::pipeline::{Pipeline, recover};
 use crate::ui::Ui;
 
 /// Set a task aside: its dependents wait, every other task goes on; its work is kept
-///
-/// Example: `git aos skip auth T2`; `git aos retry auth T2` brings it back.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  git aos skip auth T2                  # `git aos retry auth T2` brings it back"
+)]
 pub struct SkipArgs {
     /// Workstream
     name: WorkstreamName,

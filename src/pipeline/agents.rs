@@ -109,7 +109,9 @@ pub(super) async fn invoke(
     spec: &AgentSpec,
     req: &Request,
 ) -> anyhow::Result<AgentRun> {
-    let limits = p.limits(spec, &t.name, &req.scratch_dir);
+    // Tasks side by side each write their own live log; one at a time, the workstream's.
+    let own = t.in_own_worktree().then_some(&t.task.id);
+    let limits = p.limits(spec, &t.name, own, &req.scratch_dir);
     let what = format!(
         "{} {} (attempt {}, agent {agent})",
         t.task.id,

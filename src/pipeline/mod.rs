@@ -205,14 +205,14 @@ impl Pipeline {
         Ok((any, own))
     }
 
-    /// Returns the live log of a workstream under the common dir.
-    pub fn live_log(&self, name: &crate::ids::WorkstreamName) -> PathBuf {
-        self.store
-            .paths()
-            .common_dir
-            .join("aos")
-            .join("live")
-            .join(format!("{name}.log"))
+    /// Returns the live log of a workstream under the common dir, or with `task` that
+    /// task's own (a task running in its own worktree, beside others).
+    pub fn live_log(
+        &self,
+        name: &crate::ids::WorkstreamName,
+        task: Option<&crate::ids::TaskId>,
+    ) -> PathBuf {
+        crate::agent::live::path(&self.store.paths().common_dir, name, task)
     }
 
     /// Returns where the interface-drift guard caches each agent CLI's help
@@ -232,16 +232,25 @@ impl Pipeline {
             .join(run.as_str())
     }
 
-    /// Returns the run limits of an agent invocation: the agent's timeouts, the live log,
-    /// and the record of its process group in the invocation's scratch directory.
+    /// Returns the run limits of an agent invocation: the agent's timeouts, the live log
+    /// (`task`'s own when given), and the record of its process group in the
+    /// invocation's scratch directory.
     pub fn limits(
         &self,
         spec: &crate::agent::AgentSpec,
         name: &crate::ids::WorkstreamName,
+        task: Option<&crate::ids::TaskId>,
         scratch: &std::path::Path,
     ) -> crate::agent::RunLimits {
         let mut limits = crate::agent::RunLimits::for_spec(spec);
-        limits.live_log = Some(self.live_log(name));
+        let log = self.live_log(name, task);
+        // The progress line of a terminal shows what the agent prints while it runs.
+        let follow = match task {
+            Some(t) => format!("git aos logs {name} {t} -f"),
+            None => format!("git aos logs {name} -f"),
+        };
+        self.ui.follow_log(name.as_str(), &log, &follow);
+        limits.live_log = Some(log);
         limits.group_file = Some(scratch.join(crate::agent::group::RECORD_FILE));
         limits
     }

@@ -259,7 +259,7 @@ async fn invoke(
         feedback: &gate.feedback,
     });
     let req = Request::new(Role::Plan, text, worktree.to_path_buf(), scratch);
-    let limits = p.limits(&spec, name, &req.scratch_dir);
+    let limits = p.limits(&spec, name, None, &req.scratch_dir);
     let snap = p.store.find(name)?;
     let checkout = crate::git::Checkout::locate(&p.store.paths().common_dir, worktree)?;
     let base = p

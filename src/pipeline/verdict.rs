@@ -105,7 +105,7 @@ pub(super) async fn ask(
             scratch,
         );
         req.review_schema = true;
-        let limits = p.limits(&spec, name, &req.scratch_dir);
+        let limits = p.limits(&spec, name, None, &req.scratch_dir);
         p.ui.progress(
             name.as_str(),
             format_args!("{} (reviewer {reviewer})", what.replace('-', " ")),
