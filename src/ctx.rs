@@ -24,6 +24,15 @@ impl Ctx {
         Ok(Self { store, cwd })
     }
 
+    /// Opens the repository containing `dir`, as if the command started there.
+    pub fn at(dir: &Path) -> anyhow::Result<Self> {
+        let store = Store::discover(dir)?;
+        Ok(Self {
+            store,
+            cwd: dir.to_path_buf(),
+        })
+    }
+
     /// Returns the top of the main worktree, where `aos.toml` lives.
     pub fn repo_root(&self) -> anyhow::Result<&Path> {
         let paths = self.store.paths();

@@ -325,7 +325,7 @@ fn run_on_a_terminal_shows_elapsed_time_and_the_agent_last_line() {
         "elapsed, then the last line: {line}"
     );
     std::fs::write(&go, "").unwrap();
-    let done = tmux.wait_for("waiting: T1 awaits review");
+    let done = tmux.wait_for("gamma: T1 awaits review; see it with");
     assert_eq!(
         done.matches("the agent's output goes to").count(),
         1,

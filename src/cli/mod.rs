@@ -29,7 +29,7 @@ mod report;
 mod reset;
 mod retry;
 mod run;
-mod show;
+pub(crate) mod show;
 mod skip;
 mod status;
 mod sync;
@@ -37,6 +37,7 @@ mod trust;
 mod uat;
 mod use_workstream;
 mod watch;
+mod waves;
 
 use clap::{Parser, Subcommand};
 

@@ -112,20 +112,7 @@ fn view(ctx: &Ctx, name: &WorkstreamName, directives: Vec<String>) -> anyhow::Re
     let (done, total) = tasks.progress();
     let next = ready(&tasks.tasks);
     let runner = lock::probe(&lock::workstream_path(ctx.common_dir(), name))?;
-    let plan = ctx
-        .store
-        .read_file(&snap, crate::store::path::PLAN)?
-        .and_then(|b| crate::plan::check(&String::from_utf8_lossy(&b), "plan.md").ok())
-        .map(|c| c.plan);
-    let wave_of = plan.as_ref().map(|p| p.wave_of()).unwrap_or_default();
-    let waves = plan
-        .map(|p| {
-            p.waves()
-                .into_iter()
-                .map(|w| w.into_iter().map(|id| id.to_string()).collect())
-                .collect()
-        })
-        .unwrap_or_default();
+    let super::waves::Waves { waves, wave_of } = super::waves::of(&ctx.store, &snap)?;
     let mut views = Vec::new();
     for t in tasks.tasks {
         let run: Option<RunRecord> = match &t.last_run {

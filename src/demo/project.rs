@@ -1,5 +1,5 @@
 //! The files of the demo project: a tiny POSIX shell toolkit with its own tests, and
-//! the two plans the demo runs in parallel.
+//! the three plans the demo runs in parallel.
 
 /// `tests/run.sh`: the project's test command; runs every `tests/test_*.sh`.
 pub const TEST_RUNNER: &str = r#"#!/bin/sh
@@ -140,5 +140,27 @@ Files: docs/count.md
 ```sh
 mkdir -p docs
 printf '# Count tools\n\n- `bin/words`\n- `bin/lines`\n' > docs/count.md
+```
+"#;
+
+/// The plan of the `greeting` workstream: one task, which a person approves at the gate.
+pub const GREETING_PLAN: &str = r#"# Plan: greeting
+
+A greeting tool under `bin/`, with a `# usage:` line and a test.
+
+### [ ] G1: Greeting tool
+Files: bin/greet, tests/test_greet.sh
+
+Add `bin/greet NAME`, which prints `hello, NAME`.
+
+#### Acceptance
+- `sh tests/test_greet.sh`
+
+#### Run
+```sh
+mkdir -p bin tests
+printf '#!/bin/sh\n# usage: greet NAME\necho "hello, $1"\n' > bin/greet
+chmod +x bin/greet
+printf '[ "$(sh bin/greet you)" = "hello, you" ]\n' > tests/test_greet.sh
 ```
 "#;

@@ -169,7 +169,8 @@ fn finish(
 ) -> anyhow::Result<Report> {
     let mut say = |line: String| report.lines.push(format!("{who}: {line}"));
     let after = p.store.heads()?;
-    for line in other_branches(before, &after, expected) {
+    let before = without_aos_moves(p, before, &after);
+    for line in other_branches(&before, &after, expected) {
         say(line);
     }
     tips.dedup();
@@ -282,6 +283,37 @@ fn guard_branch(
         }
     }
     Ok(None)
+}
+
+/// Returns `before` with the branches of other workstreams that git aos itself moved
+/// meanwhile (a landing, recorded in their state as the tip it set or the landing in
+/// progress, or a workstream made) counted as already where they are now, so that
+/// parallel workstreams' landings are not taken for an agent's doing.
+fn without_aos_moves(p: &Pipeline, before: &Heads, after: &Heads) -> Heads {
+    let mut seen = before.clone();
+    for (full, now) in after {
+        if before.get(full) == Some(now) {
+            continue;
+        }
+        let Some(name) = full
+            .strip_prefix(refs::HEADS_PREFIX)
+            .and_then(|b| b.strip_prefix("aos/"))
+            .and_then(|n| n.parse::<crate::ids::WorkstreamName>().ok())
+        else {
+            continue;
+        };
+        let Ok(snap) = p.store.find(&name) else {
+            continue;
+        };
+        let ws = &snap.ws;
+        let by_aos = ws.tip.as_ref() == Some(now)
+            || ws.integrating.as_ref().is_some_and(|l| &l.to == now)
+            || (!before.contains_key(full) && &ws.base_commit == now);
+        if by_aos {
+            seen.insert(full.clone(), now.clone());
+        }
+    }
+    seen
 }
 
 /// Returns one line per branch other than `skip` that appeared, moved or disappeared.

@@ -107,8 +107,8 @@ fn add_fix(p: &Pipeline, t: &TaskCtx, why: &str) -> anyhow::Result<TaskId> {
     })?;
     let msg = format!("{why}; {fix_id} was added to carry its work on");
     let cmd = format!("git aos show {} {fix_id}", t.name);
+    // The notification is the line that says it; the run goes on with the fix task.
     p.notify(notify::Kind::Failed, &t.name, &msg, &cmd);
-    p.ui.progress(t.name.as_str(), &msg);
     Ok(fix_id)
 }
 

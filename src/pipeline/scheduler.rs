@@ -116,12 +116,14 @@ pub async fn run(
     })
 }
 
-/// Returns how a workstream's advance ended, for its progress line.
+/// Returns how a workstream's advance ended, for its progress line. A gate and a failure
+/// are only named: the run's last lines say why and what to do (each said once there,
+/// besides the notification when it happened).
 pub(super) fn describe(o: &WsOutcome) -> String {
     match o {
         WsOutcome::Complete => "complete".into(),
-        WsOutcome::AtGate(m) => format!("waiting: {m}"),
-        WsOutcome::Failed(m) => format!("failed: {m}"),
+        WsOutcome::AtGate(_) => "waiting for a person".into(),
+        WsOutcome::Failed(_) => "failed".into(),
         WsOutcome::Busy(busy) => format!("skipped: {busy}"),
         WsOutcome::Progressed => "one task done".into(),
         WsOutcome::Stopped(m) => format!("stopped: {m}"),

@@ -84,6 +84,7 @@ pub async fn run(ctx: Ctx, opts: Options) -> anyhow::Result<()> {
     let screen_driver = driver.clone();
     let screen = tokio::task::spawn_blocking(move || {
         let mut screen = terminal::Screen::open(&common.join("aos").join("watch.log"))?;
+        terminal::end_on_hangup();
         let mut lp = ScreenLoop {
             app: App::new(opts.drive),
             board: Board::default(),
@@ -238,7 +239,12 @@ impl ScreenLoop {
                 dirty = false;
                 drawn_second = second;
             }
-            if self.app.quit || crate::agent::interrupt::requested().is_some() {
+            // Its terminal gone, the dashboard ends as on `q` (a closed window is no
+            // reason to leave it reading end-of-file for ever).
+            if self.app.quit
+                || crate::agent::interrupt::requested().is_some()
+                || terminal::hung_up()
+            {
                 return Ok(());
             }
             if event::poll(SCREEN_TICK)? {

@@ -76,3 +76,47 @@ fn redirect_stderr(file: &Path) -> Option<OwnedFd> {
     nix::unistd::dup2_stderr(&log).ok()?;
     Some(saved)
 }
+
+/// Returns whether the terminal went away (its window closed, its tmux server killed):
+/// stdin then reads end-of-file forever, and crossterm would wait on it for ever.
+pub fn hung_up() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    if !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0) {
+        return false;
+    }
+    let gone = PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL;
+    fds[0].revents().is_some_and(|r| r.intersects(gone))
+}
+
+/// How long a dashboard whose terminal went away has to end by itself (its agents
+/// stopped by the hangup like by Ctrl-C) before it is ended.
+const HANGUP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Watches for the terminal going away. crossterm then reads end-of-file in a loop and
+/// never returns to the screen loop, so this thread raises SIGHUP (the run's agents end
+/// as on Ctrl-C), and ends the process after [`HANGUP_GRACE`] if it is still there, its
+/// agents' process groups killed first.
+pub fn end_on_hangup() {
+    let spawned = std::thread::Builder::new()
+        .name("watch-hangup".into())
+        .spawn(|| {
+            while !hung_up() {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGHUP);
+            std::thread::sleep(HANGUP_GRACE);
+            for group in crate::agent::interrupt::running_groups() {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(group),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+            std::process::exit(129);
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot watch the terminal for a hangup: {e}");
+    }
+}

@@ -150,20 +150,7 @@ fn read_runs(store: &Store, snap: &Snapshot) -> anyhow::Result<Runs> {
 fn build(store: &Store, snap: &Snapshot) -> anyhow::Result<Report> {
     let tasks = store.tasks(snap)?;
     let runs = read_runs(store, snap)?;
-    let plan = store
-        .read_file(snap, crate::store::path::PLAN)?
-        .and_then(|b| crate::plan::check(&String::from_utf8_lossy(&b), "plan.md").ok())
-        .map(|c| c.plan);
-    let waves: Vec<Vec<String>> = plan
-        .as_ref()
-        .map(|p| {
-            p.waves()
-                .into_iter()
-                .map(|w| w.into_iter().map(|id| id.to_string()).collect())
-                .collect()
-        })
-        .unwrap_or_default();
-    let wave_of = plan.as_ref().map(|p| p.wave_of()).unwrap_or_default();
+    let super::waves::Waves { waves, wave_of } = super::waves::of(store, snap)?;
     let origin = runs
         .tasks
         .iter()

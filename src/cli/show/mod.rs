@@ -68,9 +68,24 @@ struct Unconfined {
     main_checkout_changes: Vec<String>,
 }
 
+impl ShowArgs {
+    /// Returns the arguments of `git aos show <name>`.
+    pub fn of(name: WorkstreamName) -> Self {
+        Self {
+            name: Some(name),
+            task: None,
+            json: false,
+        }
+    }
+}
+
 /// Prints the pending change.
 pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::discover()?;
+    print(ui, &Ctx::discover()?, args)
+}
+
+/// Prints the pending change of a workstream of `ctx`'s repository.
+pub fn print(ui: &Ui, ctx: &Ctx, args: ShowArgs) -> anyhow::Result<()> {
     let name = ctx.workstream(args.name)?;
     let snap = ctx.store.find(&name)?;
     let tasks = ctx.store.tasks(&snap)?;
@@ -81,7 +96,7 @@ pub fn run(ui: &Ui, args: ShowArgs) -> anyhow::Result<()> {
         Some(id) => gates.iter().find(|g| &g.task == id).cloned(),
         None => None,
     };
-    let run = run_of(&ctx, &snap, &tasks, task.as_ref())?;
+    let run = run_of(ctx, &snap, &tasks, task.as_ref())?;
     let spend = run.as_ref().map(RunRecord::spend);
     let mut questions = Vec::new();
     for file in ctx.store.list_dir(&snap, clarify::DIR)? {
