@@ -20,6 +20,7 @@ pub mod reconcile;
 pub mod refs;
 mod rescue;
 mod revs;
+mod stamp;
 mod sync;
 mod task_tree;
 mod trust;
@@ -47,6 +48,7 @@ pub use model::{
 };
 pub use read::Snapshot;
 pub use rescue::Heads;
+pub use stamp::LiveStamp;
 pub use sync::{MergedState, RefMap};
 pub use trust::Trusted;
 pub use tx::StateTx;

@@ -1,20 +1,26 @@
-//! Reads the board off the screen's thread: the live refs every tick, and only what
-//! changed after that — a workstream's details when its state commit moved (records
-//! through the store's records cache), a live log when its size or mtime did.
+//! Reads the board off the screen's thread: the live refs' fingerprint every tick, the
+//! refs themselves when it moved (or every few seconds), and only what changed after
+//! that — a workstream's details when its state commit moved (records through the
+//! store's records cache), a live log when its size or mtime did.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::agent::live::{self, Follower, Tail};
 use crate::ids::{TaskId, WorkstreamName};
 use crate::pipeline::record::RunRecord;
-use crate::store::{Snapshot, Store, TaskStatus, WsStatus};
+use crate::store::{LiveStamp, Snapshot, Store, TaskStatus, WsStatus};
 
 use super::board::{Activity, Attention, Board, LogPane, TaskRow, WsRow, order};
 use super::gates;
 
 /// Lines of a followed log kept for the log view.
 const LOG_LINES: usize = 5000;
+
+/// Longest the live refs go unlisted while their fingerprint says nothing moved (a
+/// safety net: the fingerprint is what notices a change).
+const LIST_AT_LEAST: Duration = Duration::from_secs(2);
 
 /// A row as read from its state commit, before the live parts (lock, log) are added.
 struct Known {
@@ -47,6 +53,9 @@ pub struct Reader {
     followed: Option<LogPane>,
     /// Whether a board was read yet.
     read_once: bool,
+    /// The live refs' fingerprint when they were last listed, and when, if it was
+    /// settled enough then to prove later that nothing moved.
+    listed: Option<(LiveStamp, Instant)>,
 }
 
 impl Reader {
@@ -61,6 +70,7 @@ impl Reader {
             follow: None,
             followed: None,
             read_once: false,
+            listed: None,
         }
     }
 
@@ -85,13 +95,36 @@ impl Reader {
     /// whose error the screen shows until then).
     pub fn invalidate(&mut self) {
         self.read_once = false;
+        self.listed = None;
+    }
+
+    /// Makes the next read list the live refs even if their fingerprint did not move.
+    pub fn relist(&mut self) {
+        self.listed = None;
     }
 
     /// Reads the board: refs first, then whatever changed. Returns `None` when nothing
     /// can have changed since the last board (no state commit moved, nothing runs, the
     /// followed log did not grow), without building one.
     pub fn read(&mut self) -> anyhow::Result<Option<Board>> {
+        let running = |known: &HashMap<String, Known>| {
+            known
+                .values()
+                .any(|k| k.row.attention == Attention::Running)
+        };
+        // The fingerprint first: a ref written after it moves it again.
+        let stamp = self.store.live_refs_stamp();
+        let quiet = self
+            .listed
+            .as_ref()
+            .is_some_and(|(s, at)| *s == stamp && at.elapsed() < LIST_AT_LEAST);
+        if quiet && self.read_once && self.follow.is_none() && !running(&self.known) {
+            return Ok(None);
+        }
         let live = self.store.list_live()?;
+        if !quiet {
+            self.listed = stamp.settled().then(|| (stamp, Instant::now()));
+        }
         let changed = !self.read_once
             || live.len() != self.known.len()
             || live
@@ -102,11 +135,7 @@ impl Reader {
         }
         self.read_once = true;
         let log = self.read_followed();
-        let running = self
-            .known
-            .values()
-            .any(|k| k.row.attention == Attention::Running);
-        if !changed && !running && log == self.followed {
+        if !changed && !running(&self.known) && log == self.followed {
             return Ok(None);
         }
         self.followed = log.clone();
