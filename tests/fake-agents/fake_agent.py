@@ -208,8 +208,10 @@ def run_scenario(cli, text):
             with open(os.environ["AOS_RESULT"], "w") as f:
                 f.write(rest)
         elif verb == "pidfile":
-            with open(rest, "w") as f:
+            # Whole or not at all: a test that sees the file reads both numbers.
+            with open(rest + ".tmp", "w") as f:
                 f.write(f"{os.getpid()} {os.getpgid(0)}\n")
+            os.replace(rest + ".tmp", rest)
         elif verb == "spawn-grandchild":
             spawn_grandchild()
         elif verb == "sleep":
