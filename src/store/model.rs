@@ -163,6 +163,33 @@ pub struct WorkstreamRecord {
     pub integrating: Option<Integrating>,
 }
 
+#[cfg(test)]
+impl WorkstreamRecord {
+    /// Returns an active record of workstream `name` whose worktree is `worktree`, for tests.
+    pub(crate) fn example(name: &str, worktree: &str) -> Self {
+        Self {
+            name: name.parse().expect("a valid workstream name"),
+            branch: format!("aos/{name}"),
+            base: "main".into(),
+            base_commit: "0".repeat(40),
+            worktree: worktree.into(),
+            profile: "default".into(),
+            status: WsStatus::Active,
+            created_at: now_rfc3339(),
+            updated_at: now_rfc3339(),
+            plan_path: None,
+            current_task: None,
+            reason: None,
+            head: None,
+            merge_commit: None,
+            tasks_done: 0,
+            tasks_total: 0,
+            tip: None,
+            integrating: None,
+        }
+    }
+}
+
 /// A task's landing on the workstream branch, journaled before the branch moves so a
 /// crash at any point lands it exactly once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,26 +17,7 @@ fn name(s: &str) -> WorkstreamName {
 }
 
 fn record(n: &str) -> WorkstreamRecord {
-    WorkstreamRecord {
-        name: name(n),
-        branch: format!("aos/{n}"),
-        base: "main".into(),
-        base_commit: "0".repeat(40),
-        worktree: "/elsewhere/w".into(),
-        profile: "default".into(),
-        status: WsStatus::Active,
-        created_at: now_rfc3339(),
-        updated_at: now_rfc3339(),
-        plan_path: None,
-        current_task: None,
-        reason: None,
-        head: None,
-        merge_commit: None,
-        tasks_done: 0,
-        tasks_total: 0,
-        tip: None,
-        integrating: None,
-    }
+    WorkstreamRecord::example(n, "/elsewhere/w")
 }
 
 const PLAN: &str = "# Plan: p\n\n### [ ] T1: One\n\n### [ ] T2: Two\n";

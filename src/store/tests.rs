@@ -36,26 +36,7 @@ fn repo() -> (tempfile::TempDir, Store) {
 }
 
 fn record(name: &str) -> WorkstreamRecord {
-    WorkstreamRecord {
-        name: name.parse().unwrap(),
-        branch: format!("aos/{name}"),
-        base: "main".into(),
-        base_commit: "0".repeat(40),
-        worktree: "/tmp/x".into(),
-        profile: "default".into(),
-        status: WsStatus::Active,
-        created_at: now_rfc3339(),
-        updated_at: now_rfc3339(),
-        plan_path: None,
-        current_task: None,
-        reason: None,
-        head: None,
-        merge_commit: None,
-        tasks_done: 0,
-        tasks_total: 0,
-        tip: None,
-        integrating: None,
-    }
+    WorkstreamRecord::example(name, "/tmp/x")
 }
 
 fn name(s: &str) -> WorkstreamName {

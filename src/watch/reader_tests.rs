@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use super::reader::Reader;
-use crate::store::{Event, Store, WorkstreamRecord, WsStatus, now_rfc3339};
+use crate::store::{Event, Store, WorkstreamRecord};
 
 fn git(dir: &std::path::Path, args: &[&str]) {
     let out = Command::new("git")
@@ -27,26 +27,7 @@ fn git(dir: &std::path::Path, args: &[&str]) {
 }
 
 fn create(store: &Store, name: &str) {
-    let record = WorkstreamRecord {
-        name: name.parse().unwrap(),
-        branch: format!("aos/{name}"),
-        base: "main".into(),
-        base_commit: "0".repeat(40),
-        worktree: "/nowhere".into(),
-        profile: "default".into(),
-        status: WsStatus::Active,
-        created_at: now_rfc3339(),
-        updated_at: now_rfc3339(),
-        plan_path: None,
-        current_task: None,
-        reason: None,
-        head: None,
-        merge_commit: None,
-        tasks_done: 0,
-        tasks_total: 0,
-        tip: None,
-        integrating: None,
-    };
+    let record = WorkstreamRecord::example(name, "/nowhere");
     store
         .create(record, &Event::new("create", "created"), |_| Ok(()))
         .unwrap();
