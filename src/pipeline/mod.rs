@@ -33,6 +33,7 @@ mod plan_gate;
 pub mod planning;
 mod publisher;
 mod quality;
+mod readying;
 pub mod record;
 pub mod recover;
 mod red;
